@@ -1,0 +1,55 @@
+"""The peer-state model: clocks, events, and the node that owns all peer state."""
+
+from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
+from simnode.model.events import (
+    AddNode,
+    AdvanceClock,
+    Ban,
+    ClearBans,
+    Connect,
+    Disconnect,
+    Event,
+    FlushSendQueue,
+    Misbehave,
+    PingSent,
+    PongReceived,
+    SetClock,
+    SetNetworkActive,
+    SetPongRtt,
+    SyncProgress,
+    Traffic,
+    Unban,
+    VersionReceived,
+)
+from simnode.model.node import ConnectionRefused, EventError, Node, NodeSettings, NodeSnapshot
+from simnode.model.peer import PeerSnapshot
+
+__all__ = [
+    "DEFAULT_EPOCH_SECONDS",
+    "AddNode",
+    "AdvanceClock",
+    "Ban",
+    "ClearBans",
+    "Connect",
+    "ConnectionRefused",
+    "Disconnect",
+    "Event",
+    "EventError",
+    "FlushSendQueue",
+    "Misbehave",
+    "Node",
+    "NodeSettings",
+    "NodeSnapshot",
+    "PeerSnapshot",
+    "PingSent",
+    "PongReceived",
+    "SetClock",
+    "SetNetworkActive",
+    "SetPongRtt",
+    "SyncProgress",
+    "Traffic",
+    "Unban",
+    "VersionReceived",
+    "VirtualClock",
+    "WallClock",
+]

@@ -1,0 +1,178 @@
+"""Events: plain, immutable descriptions of something that happened to the node.
+
+Every change to peer state goes through one of these (from a scenario file, a hypothesis strategy,
+test code or an RPC handler), so every source of change is replayable and the node alone decides
+what an event does to its state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["send", "recv"]
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """A connection is established (inbound: the peer dialled us)."""
+
+    addr: str
+    inbound: bool = True
+    whitelisted: bool = False
+    manual: bool = False  # opened from addnode/-connect ("addnode": true in PAI 2.x/3.x)
+    addrbind: str | None = None
+    # How the simulated peer answers our pings: None never answers (its pings time out).
+    pong_rtt_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    peer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class VersionReceived:
+    """The peer's ``version`` message, which completes the handshake in this model.
+
+    ``size`` defaults to the encoded size of a version message carrying ``subver``.
+    """
+
+    peer_id: int
+    version: int = 70015
+    subver: str = "/Turing:3.0.0/"
+    services: int = 0x0D
+    startingheight: int = 0
+    relaytxes: bool = True
+    timeoffset: int = 0
+    addrlocal: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """One message of ``msg_type`` and ``nbytes`` (24-byte header included) moving one way.
+
+    ``pending`` sends are queued but not yet written to the socket; ``pending`` receives are raw
+    bytes read of a message that is not yet complete (counted under ``msg_type`` when the rest of
+    it arrives as a non-pending receive).
+    """
+
+    peer_id: int
+    msg_type: str
+    direction: Direction
+    nbytes: int
+    pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FlushSendQueue:
+    """The socket accepted everything queued for the peer."""
+
+    peer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PingSent:
+    """We sent a ``ping`` (with a nonce). ``peer_id`` None pings every peer, as the ``ping`` RPC."""
+
+    peer_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PongReceived:
+    """A ``pong`` arrived. ``rtt_seconds`` None measures it from the outstanding ping's send time."""
+
+    peer_id: int
+    rtt_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetPongRtt:
+    """Change how the simulated peer answers pings (None: it stops answering)."""
+
+    peer_id: int
+    pong_rtt_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Misbehave:
+    peer_id: int
+    score: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    """Ban an address or subnet until ``until_seconds`` (absolute) or for ``bantime_seconds``."""
+
+    subnet: str
+    bantime_seconds: int | None = None
+    until_seconds: int | None = None
+    reason: Literal["manually added", "node misbehaving"] = "manually added"
+
+
+@dataclass(frozen=True, slots=True)
+class Unban:
+    subnet: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClearBans:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """What we know of the peer's chain; fields left None are unchanged."""
+
+    peer_id: int
+    synced_headers: int | None = None
+    synced_blocks: int | None = None
+    inflight: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddNode:
+    """The ``addnode`` list changes: ``add``/``remove`` an entry (``onetry`` connects directly)."""
+
+    node: str
+    command: Literal["add", "remove"]
+
+
+@dataclass(frozen=True, slots=True)
+class SetNetworkActive:
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AdvanceClock:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetClock:
+    """Jump the clock to an absolute time (``setmocktime``)."""
+
+    epoch_seconds: float
+
+
+Event = (
+    Connect
+    | Disconnect
+    | VersionReceived
+    | Traffic
+    | FlushSendQueue
+    | PingSent
+    | PongReceived
+    | SetPongRtt
+    | Misbehave
+    | Ban
+    | Unban
+    | ClearBans
+    | SyncProgress
+    | AddNode
+    | SetNetworkActive
+    | AdvanceClock
+    | SetClock
+)

@@ -1,0 +1,159 @@
+"""Plausible peers on demand: a seeded Faker provider and ``populate``.
+
+Addresses come only from the documentation ranges (RFC 5737 for IPv4, RFC 3849 for IPv6), as the
+spec page's example does, so a generated peer table never names a real host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from faker import Faker
+from faker.providers import BaseProvider
+
+from simnode.model import events as ev
+from simnode.model.node import Node, version_message_size
+
+DOCUMENTATION_IPV4 = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+)
+DOCUMENTATION_IPV6 = ipaddress.ip_network("2001:db8::/32")
+OUR_ADDRESS = "198.51.100.1"  # our own public address, from RFC 5737 too
+
+# Who really connects to a PAI Core node, with rough weights: current and older Turing releases
+# (src/clientversion.cpp CLIENT_NAME), one with -uacomment, and Bitcoin-derived clients like the
+# spec page's example.
+USER_AGENTS = (
+    ("/Turing:3.0.0/", 50),
+    ("/Turing:2.3.1/", 15),
+    ("/Turing:2.0.2/", 6),
+    ("/Turing:0.16.1/", 4),
+    ("/Turing:3.0.0(pool)/", 3),
+    ("/Satoshi:0.12.1/", 2),
+    ("/Satoshi:0.15.1/", 2),
+)
+SERVICE_FLAGS = ((0x0D, 70), (0x09, 15), (0x05, 5), (0x01, 5), (0x00, 5))
+PROTOCOL_VERSIONS = ((70015, 85), (70014, 8), (70012, 5), (70001, 2))
+EPHEMERAL_PORTS = (32768, 60999)
+
+
+def _weighted(provider: BaseProvider, table: tuple[tuple[object, int], ...]) -> object:
+    values, weights = zip(*table, strict=True)
+    return provider.generator.random.choices(values, weights=weights)[0]
+
+
+class SimnodeProvider(BaseProvider):
+    """Faker provider: ``fake.peer_address()``, ``fake.user_agent_node()``, ..."""
+
+    def peer_ipv4(self) -> str:
+        network = self.random_element(DOCUMENTATION_IPV4)
+        return str(network.network_address + self.random_int(1, 254))
+
+    def peer_ipv6(self) -> str:
+        offset = self.generator.random.getrandbits(96)
+        return str(DOCUMENTATION_IPV6.network_address + offset)
+
+    def peer_address(self, port: int | None = None, ipv6_share: float = 0.15) -> str:
+        """``ip:port``, IPv6 in brackets; an ephemeral port unless one is given."""
+        port = self.random_int(*EPHEMERAL_PORTS) if port is None else port
+        if self.generator.random.random() < ipv6_share:
+            return f"[{self.peer_ipv6()}]:{port}"
+        return f"{self.peer_ipv4()}:{port}"
+
+    def user_agent_node(self) -> str:
+        return str(_weighted(self, USER_AGENTS))
+
+    def service_flags(self) -> int:
+        return int(_weighted(self, SERVICE_FLAGS))  # type: ignore[call-overload]
+
+    def protocol_version(self) -> int:
+        return int(_weighted(self, PROTOCOL_VERSIONS))  # type: ignore[call-overload]
+
+
+def seeded_faker(seed: int) -> Faker:
+    """A Faker with the simnode provider, seeded for this instance only."""
+    fake = Faker()
+    fake.add_provider(SimnodeProvider)
+    fake.seed_instance(seed)
+    return fake
+
+
+@dataclass(frozen=True, slots=True)
+class PopulateOptions:
+    outbound: int = 8  # PAI's default full outbound slots (MAX_OUTBOUND_CONNECTIONS)
+    p2p_port: int = 8567
+    our_subver: str = "/Turing:3.0.0/"
+    chain_height: int = 1_182_566
+    stagger_seconds: float = 0.0  # clock advanced by up to this much between connections
+
+
+def populate(
+    node: Node, n: int, seed: int = 0, options: PopulateOptions | None = None
+) -> list[int]:
+    """Connect ``n`` plausible peers that have finished the handshake and exchanged some traffic.
+
+    The same node state, ``n`` and ``seed`` always give the same peers. Returns their ids.
+    """
+    options = options or PopulateOptions()
+    fake = seeded_faker(seed)
+    rng = fake.random
+    ids = []
+    for index in range(n):
+        if options.stagger_seconds and index:
+            node.advance(round(rng.uniform(0, options.stagger_seconds), 6))
+        inbound = index >= options.outbound
+        port = fake.random_int(*EPHEMERAL_PORTS) if inbound else options.p2p_port
+        peer_addr = fake.peer_address(port=port)
+        bind_port = options.p2p_port if inbound else fake.random_int(*EPHEMERAL_PORTS)
+        peer_id = node.apply(
+            ev.Connect(
+                addr=peer_addr,
+                inbound=inbound,
+                addrbind=f"{OUR_ADDRESS}:{bind_port}",
+                pong_rtt_seconds=round(rng.uniform(0.02, 0.4), 6),
+            )
+        )
+        assert peer_id is not None
+        ids.append(peer_id)
+        sent = version_message_size(options.our_subver)
+        node.apply(ev.Traffic(peer_id, "version", "send", sent))
+        node.apply(
+            ev.VersionReceived(
+                peer_id,
+                version=fake.protocol_version(),
+                subver=fake.user_agent_node(),
+                services=fake.service_flags(),
+                startingheight=options.chain_height - rng.randint(0, 50),
+                relaytxes=rng.random() > 0.05,
+                timeoffset=rng.choice((0, 0, 0, -1, 1, 2, -2)),
+                addrlocal=f"{OUR_ADDRESS}:{bind_port}" if rng.random() > 0.2 else None,
+            )
+        )
+        for msg_type, direction, size in _opening_traffic(rng):
+            node.apply(ev.Traffic(peer_id, msg_type, direction, size))
+        height = options.chain_height - rng.choice((0, 0, 0, 1, 2))
+        node.apply(ev.SyncProgress(peer_id, synced_headers=height, synced_blocks=height))
+    return ids
+
+
+def _opening_traffic(rng) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+    """The messages that follow a handshake, with sizes as a PAI node sends them."""
+    traffic = [
+        ("verack", "send", 24),
+        ("verack", "recv", 24),
+        ("sendheaders", "send", 24),
+        ("sendheaders", "recv", 24),
+        ("sendcmpct", "send", 33),
+        ("sendcmpct", "recv", 33),
+        ("feefilter", "send", 32),
+        ("feefilter", "recv", 32),
+        ("getheaders", "send", 24 + 997),
+        ("headers", "recv", 24 + 82 * rng.randint(0, 2) + 1),
+    ]
+    for _ in range(rng.randint(1, 12)):
+        count = rng.randint(1, 20)
+        traffic.append(("inv", rng.choice(("send", "recv")), 24 + 1 + 36 * count))
+    for _ in range(rng.randint(0, 6)):
+        traffic.append(("tx", rng.choice(("send", "recv")), 24 + rng.randint(190, 600)))
+    return traffic

@@ -1,0 +1,522 @@
+"""The node: the one owner of peer state, changed only by applying events."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from simnode.model import events as ev
+from simnode.model.addresses import IPNetwork, ip_of, is_local, parse_subnet, single_host_subnet
+from simnode.model.clock import MICROS, Clock, VirtualClock
+from simnode.model.peer import Peer, PeerSnapshot, sanitize_subver
+
+# src/protocol.cpp @ PAI 3.0.0: allNetMessageTypes. Received messages of any other type are
+# counted under "*other*" (NET_MESSAGE_COMMAND_OTHER, src/net.cpp:CNode::ReceiveMsgBytes).
+PAI_MESSAGE_TYPES = frozenset(
+    "version verack addr inv getdata merkleblock getblocks getheaders tx headers block getaddr "
+    "mempool ping pong notfound filterload filteradd filterclear reject sendheaders feefilter "
+    "sendcmpct cmpctblock getblocktxn blocktxn".split()
+)
+OTHER_MESSAGE_TYPE = "*other*"
+PING_BYTES = 32  # 24-byte header + 8-byte nonce (asserted by test/functional/net.py @ PAI 3.0.0)
+BIP31_VERSION = 60000  # peers at or below it get nonce-less pings and are never timed
+MAX_BLOCKS_IN_TRANSIT_PER_PEER = 16  # src/validation.h @ PAI 3.0.0
+MESSAGE_HEADER_BYTES = 24
+
+
+def version_message_size(subver: str) -> int:
+    """Bytes of a ``version`` message: header, 80 fixed payload bytes, varstr subver, height, relay."""
+    length = len(subver.encode())
+    varint = 1 if length < 253 else 3
+    return MESSAGE_HEADER_BYTES + 80 + varint + length + 4 + 1
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSettings:
+    """Node options; names follow the node's own (``-banscore``, ``-bantime``)."""
+
+    ban_threshold: int = 100  # -banscore, DEFAULT_BANSCORE_THRESHOLD
+    ban_time_seconds: int = 86400  # -bantime, DEFAULT_MISBEHAVING_BANTIME
+    automatic_pings: bool = True
+    ping_interval_seconds: int = 120  # PING_INTERVAL, src/net_processing.h
+    ping_timeout_seconds: int = 1200  # TIMEOUT_INTERVAL, src/net.h
+    known_message_types: frozenset[str] = PAI_MESSAGE_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class BanEntry:
+    subnet: IPNetwork
+    created: int
+    until: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSnapshot:
+    """The whole node at one instant: what every RPC answer is rendered from."""
+
+    now_us: int
+    started_us: int
+    peers: tuple[PeerSnapshot, ...]
+    bans: tuple[BanEntry, ...]
+    added_nodes: tuple[str, ...]
+    network_active: bool
+    total_bytes_sent: int
+    total_bytes_recv: int
+    settings: NodeSettings
+
+    @property
+    def now_seconds(self) -> int:
+        return self.now_us // MICROS
+
+
+class EventError(ValueError):
+    """An event that cannot apply to the current state; the state is left unchanged."""
+
+
+class ConnectionRefused(EventError):
+    """A connection the node would not accept (banned address, network inactive)."""
+
+
+class _Timer(Enum):
+    PING_DUE = 1
+    PONG_ARRIVES = 2
+    PING_TIMEOUT = 3
+
+
+@dataclass(order=True, slots=True)
+class _TimerEntry:
+    due_us: int
+    seq: int
+    kind: _Timer = field(compare=False)
+    peer_id: int = field(compare=False)
+    token: int = field(compare=False)
+
+
+class Node:
+    """Owns every peer, ban and counter; applies events under one lock.
+
+    Time-driven behaviour (automatic pings, simulated pongs, ping timeouts, ban expiry) runs from
+    timers, caught up to the clock before any event is applied or any snapshot is taken, so a
+    node on a wall clock lives without anyone driving it.
+    """
+
+    def __init__(self, clock: Clock | None = None, settings: NodeSettings | None = None) -> None:
+        self.clock = clock if clock is not None else VirtualClock()
+        self.settings = settings or NodeSettings()
+        self._lock = threading.RLock()
+        self._now_us = self.clock.now_us()
+        self._started_us = self._now_us
+        self._peers: dict[int, Peer] = {}
+        self._next_id = 0
+        self._bans: dict[IPNetwork, BanEntry] = {}
+        self._added_nodes: list[str] = []
+        self._network_active = True
+        self._total_sent = 0
+        self._total_recv = 0
+        self._timers: list[_TimerEntry] = []
+        self._timer_seq = 0
+        self._frozen: dict[int, tuple[int, PeerSnapshot]] = {}
+        self._handlers: dict[type, Callable[[ev.Event], int | None]] = {
+            ev.Connect: self._connect,
+            ev.Disconnect: self._disconnect,
+            ev.VersionReceived: self._version,
+            ev.Traffic: self._traffic,
+            ev.FlushSendQueue: self._flush,
+            ev.PingSent: self._ping,
+            ev.PongReceived: self._pong,
+            ev.SetPongRtt: self._set_pong_rtt,
+            ev.Misbehave: self._misbehave,
+            ev.Ban: self._ban,
+            ev.Unban: self._unban,
+            ev.ClearBans: self._clear_bans,
+            ev.SyncProgress: self._sync,
+            ev.AddNode: self._add_node,
+            ev.SetNetworkActive: self._set_network_active,
+            ev.AdvanceClock: self._advance,
+            ev.SetClock: self._set_clock,
+        }
+
+    # ----------------------------------------------------------------------------- public API
+    def apply(self, event: ev.Event) -> int | None:
+        """Apply one event; returns the new peer id for ``Connect``, else None.
+
+        Raises EventError (and changes nothing) when the event does not fit the state.
+        """
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            raise EventError(f"not an event: {event!r}")
+        with self._lock:
+            self._catch_up(self.clock.now_us())
+            return handler(event)
+
+    def apply_all(self, events: Iterable[ev.Event]) -> list[int | None]:
+        with self._lock:
+            return [self.apply(event) for event in events]
+
+    def advance(self, seconds: float) -> None:
+        self.apply(ev.AdvanceClock(seconds))
+
+    def snapshot(self) -> NodeSnapshot:
+        with self._lock:
+            self._catch_up(self.clock.now_us())
+            self._sweep_bans()
+            return NodeSnapshot(
+                now_us=self._now_us,
+                started_us=self._started_us,
+                peers=tuple(self._freeze(peer) for peer in self._peers.values()),
+                bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=_subnet_key)),
+                added_nodes=tuple(self._added_nodes),
+                network_active=self._network_active,
+                total_bytes_sent=self._total_sent,
+                total_bytes_recv=self._total_recv,
+                settings=self.settings,
+            )
+
+    def is_banned(self, address_or_subnet: str, *, exact_subnet: bool = False) -> bool:
+        """``CConnman::IsBanned``: an address inside any live ban, or exactly this subnet banned."""
+        with self._lock:
+            self._catch_up(self.clock.now_us())
+            self._sweep_bans()
+            if exact_subnet:
+                return parse_subnet(address_or_subnet) in self._bans
+            return self._banned_ip(address_or_subnet)
+
+    def peer_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._peers)
+
+    # ----------------------------------------------------------------------------- internals
+    def _freeze(self, peer: Peer) -> PeerSnapshot:
+        cached = self._frozen.get(peer.id)
+        if cached is not None and cached[0] == peer.revision:
+            return cached[1]
+        frozen = peer.freeze()
+        self._frozen[peer.id] = (peer.revision, frozen)
+        return frozen
+
+    def _peer(self, peer_id: int) -> Peer:
+        """The connected peer ``peer_id``, marked as about to change."""
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            raise EventError(f"no connected peer with id {peer_id}")
+        peer.revision += 1
+        return peer
+
+    @property
+    def _now_seconds(self) -> int:
+        return self._now_us // MICROS
+
+    def _banned_ip(self, addr: str) -> bool:
+        ip = ip_of(addr)
+        now = self._now_seconds
+        return ip is not None and any(
+            ip in subnet and entry.until > now
+            for subnet, entry in self._bans.items()
+            if subnet.version == ip.version
+        )
+
+    def _sweep_bans(self) -> None:
+        """``CConnman::SweepBanned``: expired bans disappear (src/net.cpp @ PAI 3.0.0)."""
+        now = self._now_seconds
+        for subnet in [s for s, entry in self._bans.items() if entry.until <= now]:
+            del self._bans[subnet]
+
+    # --- timers
+    def _schedule(self, due_us: int, kind: _Timer, peer_id: int, token: int) -> None:
+        self._timer_seq += 1
+        heapq.heappush(self._timers, _TimerEntry(due_us, self._timer_seq, kind, peer_id, token))
+
+    def _catch_up(self, target_us: int) -> None:
+        while self._timers and self._timers[0].due_us <= target_us:
+            timer = heapq.heappop(self._timers)
+            peer = self._peers.get(timer.peer_id)
+            if peer is None:
+                continue
+            self._now_us = max(self._now_us, timer.due_us)
+            self._fire(timer, peer)
+        self._now_us = target_us
+
+    def _fire(self, timer: _TimerEntry, peer: Peer) -> None:
+        if timer.kind is _Timer.PING_DUE:
+            if timer.token == peer.ping_seq and peer.ping_sent_us is None:
+                peer.revision += 1
+                self._send_ping(peer)
+        elif timer.kind is _Timer.PONG_ARRIVES:
+            peer.revision += 1
+            self._receive_pong(peer, answers_seq=timer.token, rtt_us=None)
+        elif timer.token == peer.ping_seq and peer.ping_sent_us is not None:
+            # InactivityCheck (src/net.cpp @ PAI 3.0.0): "ping timeout: %fs" disconnects.
+            self._remove_peer(peer.id)
+
+    def _schedule_next_ping(self, peer: Peer) -> None:
+        """SendMessages (src/net_processing.cpp @ PAI 3.0.0): ping once PING_INTERVAL has passed
+        since the last ping started, and only when none is outstanding."""
+        if not self.settings.automatic_pings or not peer.handshake_complete:
+            return
+        last = peer.last_ping_start_us
+        due = self._now_us if last is None else last + self.settings.ping_interval_seconds * MICROS
+        self._schedule(max(due, self._now_us), _Timer.PING_DUE, peer.id, peer.ping_seq)
+
+    # --- accounting
+    def _account_send(self, peer: Peer, msg_type: str, nbytes: int, pending: bool = False) -> None:
+        """PushMessage counts the type when queued; SocketSendData counts totals when written."""
+        peer.sent_per_msg[msg_type] = peer.sent_per_msg.get(msg_type, 0) + nbytes
+        peer.send_queue_bytes += nbytes
+        if not pending:
+            self._write_queue(peer)
+
+    def _write_queue(self, peer: Peer) -> None:
+        if peer.send_queue_bytes:
+            peer.bytessent += peer.send_queue_bytes
+            self._total_sent += peer.send_queue_bytes
+            peer.send_queue_bytes = 0
+            peer.lastsend = self._now_seconds
+
+    def _account_recv(self, peer: Peer, msg_type: str, nbytes: int, pending: bool = False) -> None:
+        """ReceiveMsgBytes: raw bytes count at once, the type only when the message completes."""
+        read_now = nbytes if pending else max(nbytes - peer.recv_partial_bytes, 0)
+        peer.bytesrecv += read_now
+        self._total_recv += read_now
+        if read_now:
+            peer.lastrecv = self._now_seconds
+        if pending:
+            peer.recv_partial_bytes += nbytes
+            return
+        peer.recv_partial_bytes = 0
+        if msg_type not in self.settings.known_message_types:
+            msg_type = OTHER_MESSAGE_TYPE
+        peer.recv_per_msg[msg_type] = peer.recv_per_msg.get(msg_type, 0) + nbytes
+
+    # --- pings
+    def _send_ping(self, peer: Peer) -> None:
+        peer.last_ping_start_us = self._now_us
+        if peer.version <= BIP31_VERSION:
+            # Pre-BIP31 peers get a nonce-less ping and are never timed (no pingwait/pingtime).
+            self._account_send(peer, "ping", MESSAGE_HEADER_BYTES)
+            return
+        peer.ping_seq += 1
+        peer.ping_sent_us = self._now_us
+        self._account_send(peer, "ping", PING_BYTES)
+        timeout = self._now_us + self.settings.ping_timeout_seconds * MICROS
+        self._schedule(timeout, _Timer.PING_TIMEOUT, peer.id, peer.ping_seq)
+        if peer.pong_rtt_us is not None:
+            arrival = self._now_us + peer.pong_rtt_us
+            self._schedule(arrival, _Timer.PONG_ARRIVES, peer.id, peer.ping_seq)
+
+    def _receive_pong(self, peer: Peer, answers_seq: int, rtt_us: int | None) -> None:
+        """The PONG handler: a matching nonce records the round trip; a stale one only counts
+        its bytes ("Nonce mismatch"); a zero round trip clears without timing ("timing mishap")."""
+        self._account_recv(peer, "pong", PING_BYTES)
+        if peer.ping_sent_us is None or answers_seq != peer.ping_seq:
+            return
+        measured = self._now_us - peer.ping_sent_us if rtt_us is None else rtt_us
+        peer.ping_sent_us = None
+        if measured > 0:
+            peer.pingtime_us = measured
+            peer.minping_us = (
+                measured if peer.minping_us is None else min(peer.minping_us, measured)
+            )
+        self._schedule_next_ping(peer)
+
+    # --- removal and bans
+    def _remove_peer(self, peer_id: int) -> None:
+        del self._peers[peer_id]
+        self._frozen.pop(peer_id, None)
+
+    def _add_ban(self, subnet: IPNetwork, until: int, reason: str) -> None:
+        """``CConnman::Ban``: keep the later expiry, then disconnect every peer in the subnet."""
+        existing = self._bans.get(subnet)
+        if existing is None or existing.until < until:
+            self._bans[subnet] = BanEntry(subnet, self._now_seconds, until, reason)
+        for peer in list(self._peers.values()):
+            ip = ip_of(peer.addr)
+            if ip is not None and ip.version == subnet.version and ip in subnet:
+                self._remove_peer(peer.id)
+
+    # ----------------------------------------------------------------------------- handlers
+    def _connect(self, event: ev.Connect) -> int:
+        if not self._network_active:
+            raise ConnectionRefused("network is disabled (setnetworkactive false)")
+        # AcceptConnection skips the ban check for whitelisted peers and OpenNetworkConnection
+        # skips it for addnode/-connect targets (src/net.cpp @ PAI 3.0.0).
+        exempt = (event.inbound and event.whitelisted) or (not event.inbound and event.manual)
+        if not exempt and self._banned_ip(event.addr):
+            raise ConnectionRefused(f"{event.addr} is banned")
+        if event.pong_rtt_seconds is not None and event.pong_rtt_seconds <= 0:
+            raise EventError("pong_rtt_seconds must be positive")
+        peer_id = self._next_id  # GetNewNodeId: from 0, never reused
+        self._next_id += 1
+        self._peers[peer_id] = Peer(
+            id=peer_id,
+            addr=event.addr,
+            inbound=event.inbound,
+            manual=event.manual,
+            whitelisted=event.whitelisted,
+            conntime=self._now_seconds,
+            addrbind=event.addrbind,
+            pong_rtt_us=_to_us(event.pong_rtt_seconds),
+        )
+        return peer_id
+
+    def _disconnect(self, event: ev.Disconnect) -> None:
+        self._peer(event.peer_id)
+        self._remove_peer(event.peer_id)
+
+    def _version(self, event: ev.VersionReceived) -> None:
+        peer = self._peer(event.peer_id)
+        if peer.handshake_complete:
+            raise EventError(f"peer {peer.id} already sent its version message")
+        if not 0 <= event.services < 2**64:
+            raise EventError("services must fit in 64 bits")
+        peer.version = event.version
+        peer.subver = sanitize_subver(event.subver)
+        peer.services = event.services
+        peer.startingheight = event.startingheight
+        peer.relaytxes = event.relaytxes
+        peer.timeoffset = event.timeoffset
+        peer.addrlocal = event.addrlocal
+        size = version_message_size(event.subver) if event.size is None else event.size
+        self._account_recv(peer, "version", size)
+        peer.handshake_complete = True
+        self._schedule_next_ping(peer)
+
+    def _traffic(self, event: ev.Traffic) -> None:
+        if event.nbytes <= 0:
+            raise EventError("nbytes must be positive")
+        if event.direction not in ("send", "recv"):
+            raise EventError(f"direction must be 'send' or 'recv', not {event.direction!r}")
+        if not event.msg_type:
+            raise EventError("msg_type must not be empty")
+        peer = self._peer(event.peer_id)
+        if event.direction == "send":
+            self._account_send(peer, event.msg_type, event.nbytes, event.pending)
+        else:
+            self._account_recv(peer, event.msg_type, event.nbytes, event.pending)
+
+    def _flush(self, event: ev.FlushSendQueue) -> None:
+        self._write_queue(self._peer(event.peer_id))
+
+    def _ping(self, event: ev.PingSent) -> None:
+        """The ``ping`` RPC queues a ping for every peer; it goes out even if one is outstanding,
+        replacing the nonce. Peers still in the handshake get none (SendMessages returns early)."""
+        if event.peer_id is None:
+            targets = [p for p in self._peers.values() if p.handshake_complete]
+        else:
+            targets = [self._peer(event.peer_id)]
+            if not targets[0].handshake_complete:
+                raise EventError(f"peer {event.peer_id} has not completed the handshake")
+        for peer in targets:
+            peer.revision += 1
+            self._send_ping(peer)
+
+    def _pong(self, event: ev.PongReceived) -> None:
+        rtt_us = _to_us(event.rtt_seconds)
+        if rtt_us is not None and rtt_us < 0:
+            raise EventError("rtt_seconds must not be negative")
+        peer = self._peer(event.peer_id)
+        self._receive_pong(peer, answers_seq=peer.ping_seq, rtt_us=rtt_us)
+
+    def _set_pong_rtt(self, event: ev.SetPongRtt) -> None:
+        rtt_us = _to_us(event.pong_rtt_seconds)
+        if rtt_us is not None and rtt_us <= 0:
+            raise EventError("pong_rtt_seconds must be positive")
+        self._peer(event.peer_id).pong_rtt_us = rtt_us
+
+    def _misbehave(self, event: ev.Misbehave) -> None:
+        """``Misbehaving`` then ``SendRejectsAndCheckIfBanned`` (src/net_processing.cpp @ PAI
+        3.0.0): crossing -banscore punishes the peer unless it is whitelisted or manual; local
+        peers are disconnected but not banned; anyone else is disconnected and banned."""
+        if event.score < 0:
+            raise EventError("a misbehaviour score must not be negative")
+        peer = self._peer(event.peer_id)
+        threshold = self.settings.ban_threshold
+        crossed = peer.banscore < threshold <= peer.banscore + event.score
+        peer.banscore += event.score
+        if not crossed or peer.whitelisted or peer.manual:
+            return
+        subnet = single_host_subnet(peer.addr)
+        if is_local(peer.addr) or subnet is None:
+            self._remove_peer(peer.id)
+            return
+        until = self._now_seconds + self.settings.ban_time_seconds
+        self._add_ban(subnet, until, "node misbehaving")  # disconnects the peer too
+
+    def _ban(self, event: ev.Ban) -> None:
+        try:
+            subnet = parse_subnet(event.subnet)
+        except ValueError:
+            raise EventError(f"invalid IP/subnet {event.subnet!r}") from None
+        if event.until_seconds is not None:
+            until = event.until_seconds
+        else:
+            bantime = event.bantime_seconds or self.settings.ban_time_seconds
+            until = self._now_seconds + bantime
+        self._add_ban(subnet, until, event.reason)
+
+    def _unban(self, event: ev.Unban) -> None:
+        try:
+            subnet = parse_subnet(event.subnet)
+        except ValueError:
+            raise EventError(f"invalid IP/subnet {event.subnet!r}") from None
+        self._sweep_bans()
+        if self._bans.pop(subnet, None) is None:
+            raise EventError(f"{event.subnet} is not banned")
+
+    def _clear_bans(self, event: ev.ClearBans) -> None:
+        self._bans.clear()
+
+    def _sync(self, event: ev.SyncProgress) -> None:
+        if event.inflight is not None and len(event.inflight) > MAX_BLOCKS_IN_TRANSIT_PER_PEER:
+            raise EventError(f"at most {MAX_BLOCKS_IN_TRANSIT_PER_PEER} blocks can be in flight")
+        for height in (event.synced_headers, event.synced_blocks, *(event.inflight or ())):
+            if height is not None and height < -1:
+                raise EventError("block heights must be -1 or more")
+        peer = self._peer(event.peer_id)
+        if event.synced_headers is not None:
+            peer.synced_headers = event.synced_headers
+        if event.synced_blocks is not None:
+            peer.synced_blocks = event.synced_blocks
+        if event.inflight is not None:
+            peer.inflight = tuple(event.inflight)
+
+    def _add_node(self, event: ev.AddNode) -> None:
+        if event.command == "add":
+            if event.node in self._added_nodes:
+                raise EventError(f"{event.node} is already added")
+            self._added_nodes.append(event.node)
+        elif event.command == "remove":
+            if event.node not in self._added_nodes:
+                raise EventError(f"{event.node} has not been added")
+            self._added_nodes.remove(event.node)
+        else:
+            raise EventError(f"addnode command must be 'add' or 'remove', not {event.command!r}")
+
+    def _set_network_active(self, event: ev.SetNetworkActive) -> None:
+        """``CConnman::SetNetworkActive(false)`` disconnects every peer."""
+        self._network_active = event.active
+        if not event.active:
+            for peer_id in list(self._peers):
+                self._remove_peer(peer_id)
+
+    def _advance(self, event: ev.AdvanceClock) -> None:
+        if event.seconds < 0:
+            raise EventError("the clock only advances; use SetClock to jump")
+        self.clock.advance(event.seconds)
+        self._catch_up(self.clock.now_us())
+
+    def _set_clock(self, event: ev.SetClock) -> None:
+        self.clock.set(event.epoch_seconds)
+        self._catch_up(self.clock.now_us())
+
+
+def _to_us(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * MICROS)
+
+
+def _subnet_key(subnet: IPNetwork) -> tuple[int, bytes, int]:
+    """banmap_t is a std::map keyed by CSubNet: IPv4 (stored v4-mapped) before IPv6, then bytes."""
+    return (subnet.version, subnet.network_address.packed, subnet.prefixlen)

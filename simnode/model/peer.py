@@ -1,0 +1,138 @@
+"""One connected peer: the mutable record the node keeps, and the frozen view it hands out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# src/utilstrencodings.cpp @ PAI 3.0.0: SAFE_CHARS_DEFAULT, what SanitizeString keeps of a subver.
+_SAFE_SUBVER_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890 .,;-_/:?@()"
+)
+MAX_SUBVERSION_LENGTH = 256  # src/net_processing.cpp @ PAI 3.0.0
+
+
+def sanitize_subver(subver: str) -> str:
+    """``cleanSubVer = SanitizeString(strSubVer)``: drop every character not in the safe set."""
+    return "".join(c for c in subver[:MAX_SUBVERSION_LENGTH] if c in _SAFE_SUBVER_CHARS)
+
+
+@dataclass(slots=True)
+class Peer:
+    """Mutable peer state; only ``Node`` touches it, bumping ``revision`` on every change."""
+
+    id: int
+    addr: str
+    inbound: bool
+    manual: bool
+    whitelisted: bool
+    conntime: int
+    addrbind: str | None
+    pong_rtt_us: int | None
+    # From the version message; the node's defaults before it (CNode constructor @ PAI 3.0.0).
+    addrlocal: str | None = None
+    services: int = 0
+    relaytxes: bool = False
+    version: int = 0
+    subver: str = ""
+    startingheight: int = -1
+    timeoffset: int = 0
+    handshake_complete: bool = False
+    # Traffic.
+    bytessent: int = 0
+    bytesrecv: int = 0
+    lastsend: int = 0
+    lastrecv: int = 0
+    sent_per_msg: dict[str, int] = field(default_factory=dict)
+    recv_per_msg: dict[str, int] = field(default_factory=dict)
+    send_queue_bytes: int = 0
+    recv_partial_bytes: int = 0
+    # Pings, in microseconds like the node's nPingUsec* fields.
+    ping_sent_us: int | None = None  # an outstanding ping's send time
+    ping_seq: int = 0  # stands in for the nonce: which ping a pong answers
+    last_ping_start_us: int | None = None
+    pingtime_us: int | None = None
+    minping_us: int | None = None
+    # Validation state (CNodeState).
+    banscore: int = 0
+    synced_headers: int = -1
+    synced_blocks: int = -1
+    inflight: tuple[int, ...] = ()
+    revision: int = 0
+
+    def freeze(self) -> PeerSnapshot:
+        return PeerSnapshot(
+            id=self.id,
+            addr=self.addr,
+            addrlocal=self.addrlocal,
+            addrbind=self.addrbind,
+            services=self.services,
+            relaytxes=self.relaytxes,
+            lastsend=self.lastsend,
+            lastrecv=self.lastrecv,
+            bytessent=self.bytessent,
+            bytesrecv=self.bytesrecv,
+            conntime=self.conntime,
+            timeoffset=self.timeoffset,
+            pingtime_us=self.pingtime_us,
+            minping_us=self.minping_us,
+            ping_sent_us=self.ping_sent_us,
+            version=self.version,
+            subver=self.subver,
+            inbound=self.inbound,
+            manual=self.manual,
+            startingheight=self.startingheight,
+            banscore=self.banscore,
+            synced_headers=self.synced_headers,
+            synced_blocks=self.synced_blocks,
+            inflight=self.inflight,
+            whitelisted=self.whitelisted,
+            sent_per_msg=tuple(sorted(self.sent_per_msg.items())),
+            recv_per_msg=tuple(sorted(self.recv_per_msg.items())),
+            send_queue_bytes=self.send_queue_bytes,
+            recv_partial_bytes=self.recv_partial_bytes,
+            handshake_complete=self.handshake_complete,
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+class PeerSnapshot:
+    """A peer at one instant. Compared by identity, so renderers can cache per snapshot object.
+
+    Per-message maps are tuples of (type, bytes) sorted by type, non-zero entries only, as the
+    node's ``std::map`` filtered on ``> 0`` gives them (src/rpc/net.cpp:getpeerinfo).
+    """
+
+    id: int
+    addr: str
+    addrlocal: str | None
+    addrbind: str | None
+    services: int
+    relaytxes: bool
+    lastsend: int
+    lastrecv: int
+    bytessent: int
+    bytesrecv: int
+    conntime: int
+    timeoffset: int
+    pingtime_us: int | None
+    minping_us: int | None
+    ping_sent_us: int | None
+    version: int
+    subver: str
+    inbound: bool
+    manual: bool
+    startingheight: int
+    banscore: int
+    synced_headers: int
+    synced_blocks: int
+    inflight: tuple[int, ...]
+    whitelisted: bool
+    sent_per_msg: tuple[tuple[str, int], ...]
+    recv_per_msg: tuple[tuple[str, int], ...]
+    send_queue_bytes: int
+    recv_partial_bytes: int
+    handshake_complete: bool
+
+    def pingwait_us(self, now_us: int) -> int | None:
+        """How long the outstanding ping has waited, or None when there is none."""
+        return None if self.ping_sent_us is None else now_us - self.ping_sent_us

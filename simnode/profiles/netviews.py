@@ -1,0 +1,129 @@
+"""The neighbouring net RPCs' results, rendered from a snapshot in a profile's shape.
+
+Shapes and key orders from src/rpc/net.cpp @ PAI 3.0.0 (= Bitcoin Core 0.15), see
+../shared/reference/node-rpc.md section 5.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simnode.jsontext import Amount
+from simnode.model.addresses import format_subnet
+from simnode.model.node import NodeSnapshot
+from simnode.profiles.profile import Profile
+
+RELAY_FEE_SATOSHIS = 1000  # DEFAULT_MIN_RELAY_TX_FEE, shown as 0.00001000
+INCREMENTAL_FEE_SATOSHIS = 1000  # DEFAULT_INCREMENTAL_RELAY_FEE
+MAX_TIME_ADJUSTMENT_SECONDS = 70 * 60  # DEFAULT_MAX_TIME_ADJUSTMENT, src/timedata.h
+MAX_TIME_SAMPLES = 200
+
+
+def network_time_offset(snapshot: NodeSnapshot) -> int:
+    """``GetTimeOffset`` (src/timedata.cpp): the median of the peers' offsets, counting our own 0,
+    once at least 5 samples make an odd count, and 0 if that median exceeds 70 minutes.
+
+    simnode takes the samples from the peers connected now; the node keeps them from every peer
+    it has seen since start (up to 200), so the two differ after disconnects.
+    """
+    samples = [0] + [p.timeoffset for p in snapshot.peers if p.handshake_complete]
+    samples = samples[:MAX_TIME_SAMPLES]
+    if len(samples) < 5:
+        return 0
+    if len(samples) % 2 == 0:
+        samples = samples[:-1]
+    median = sorted(samples)[len(samples) // 2]
+    return median if abs(median) <= MAX_TIME_ADJUSTMENT_SECONDS else 0
+
+
+def getconnectioncount(snapshot: NodeSnapshot) -> int:
+    return len(snapshot.peers)
+
+
+def getnettotals(snapshot: NodeSnapshot) -> dict[str, Any]:
+    """Totals include peers that have since disconnected (RecordBytesSent/Recv)."""
+    return {
+        "totalbytesrecv": snapshot.total_bytes_recv,
+        "totalbytessent": snapshot.total_bytes_sent,
+        "timemillis": snapshot.now_us // 1000,
+        # -maxuploadtarget=0 (the default): no target, GetOutboundTargetBytesLeft etc. return 0.
+        "uploadtarget": {
+            "timeframe": 86400,
+            "target": 0,
+            "target_reached": False,
+            "serve_historical_blocks": True,
+            "bytes_left_in_cycle": 0,
+            "time_left_in_cycle": 0,
+        },
+    }
+
+
+def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
+    identity, features = profile.identity, profile.features
+    info: dict[str, Any] = {
+        "version": identity.version_number,
+        "subversion": identity.subversion,
+        "protocolversion": identity.protocol_version,
+        "localservices": f"{identity.local_services:016x}",
+        "localrelay": True,
+        "timeoffset": network_time_offset(snapshot),
+    }
+    # The code emits networkactive before connections, whatever the help says.
+    if features.networkinfo_has_networkactive:
+        info["networkactive"] = snapshot.network_active
+    info["connections"] = len(snapshot.peers)
+    # Without a proxy, onion is limited and unreachable (SetLimited(NET_TOR), src/init.cpp).
+    info["networks"] = [
+        {
+            "name": name,
+            "limited": name == "onion",
+            "reachable": name != "onion",
+            "proxy": "",
+            "proxy_randomize_credentials": False,
+        }
+        for name in features.networks
+    ]
+    info["relayfee"] = Amount(RELAY_FEE_SATOSHIS)
+    if features.networkinfo_has_incrementalfee:
+        info["incrementalfee"] = Amount(INCREMENTAL_FEE_SATOSHIS)
+    info["localaddresses"] = []
+    info["warnings"] = ""
+    return info
+
+
+def listbanned(profile: Profile, snapshot: NodeSnapshot) -> list[dict[str, Any]]:
+    entries = []
+    for ban in snapshot.bans:
+        entry: dict[str, Any] = {
+            "address": format_subnet(ban.subnet),
+            "banned_until": ban.until,
+            "ban_created": ban.created,
+        }
+        if profile.features.listbanned_has_reason:
+            entry["ban_reason"] = ban.reason
+        entries.append(entry)
+    return entries
+
+
+def getaddednodeinfo(snapshot: NodeSnapshot, node: str | None = None) -> list[dict[str, Any]]:
+    """``CConnman::GetAddedNodeInfo``: an added node is connected when a peer's address string
+    is the one that was added. Raises KeyError for a node that was never added."""
+    if node is not None and node not in snapshot.added_nodes:
+        raise KeyError(node)
+    by_addr = {peer.addr: peer for peer in snapshot.peers}
+    result = []
+    for added in snapshot.added_nodes:
+        if node is not None and added != node:
+            continue
+        peer = by_addr.get(added)
+        addresses = []
+        if peer is not None:
+            addresses.append(
+                {"address": peer.addr, "connected": "inbound" if peer.inbound else "outbound"}
+            )
+        result.append({"addednode": added, "connected": peer is not None, "addresses": addresses})
+    return result
+
+
+def uptime(snapshot: NodeSnapshot) -> int:
+    return (snapshot.now_us - snapshot.started_us) // 1_000_000

@@ -1,0 +1,97 @@
+"""A profile: one node release's dialect, rendering snapshots into that release's exact JSON."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from simnode.jsontext import RawJSON, dumps
+from simnode.model.node import NodeSnapshot
+from simnode.model.peer import PeerSnapshot
+from simnode.profiles.fields import ABSENT, FIELDS, Field
+
+
+@dataclass(frozen=True, slots=True)
+class NodeIdentity:
+    """Who the node says it is (src/clientversion.*, src/version.h, src/chainparams*.cpp)."""
+
+    client_name: str  # CLIENT_NAME: "Turing" for PAI Core, "Satoshi" for Bitcoin Core
+    client_version: tuple[int, int, int]
+    version_number: int  # getnetworkinfo.version (CLIENT_VERSION)
+    protocol_version: int
+    local_services: int
+    rpc_port: int
+    p2p_port: int
+    release_label: str  # how the docs and help name the release
+
+    @property
+    def subversion(self) -> str:
+        """``FormatSubVersion``: ``/Turing:3.0.0/``."""
+        return f"/{self.client_name}:{'.'.join(map(str, self.client_version))}/"
+
+
+@dataclass(frozen=True, slots=True)
+class NetFeatures:
+    """Which shape each of the neighbouring net RPCs has in this release."""
+
+    networkinfo_has_networkactive: bool = True  # 0.14+
+    networkinfo_has_incrementalfee: bool = True  # 0.14+
+    listbanned_has_reason: bool = True  # up to 0.20.0
+    networks: tuple[str, ...] = ("ipv4", "ipv6", "onion")
+    # -24 text for `addnode remove` of an unknown node (0.21+ changed it, #19696).
+    addnode_remove_unknown: str = "Error: Node has not been added."
+    # -30 text for `setban remove` of an address not banned (0.20.1+ says "manually banned").
+    unban_unknown: str = "Error: Unban failed. Requested address/subnet was not previously banned."
+    work_queue_status: int = 500  # 503 from Bitcoin Core 22 (#18335)
+    init_message: str = "Loading block index..."
+
+
+@dataclass(eq=False)
+class Profile:
+    """A release's getpeerinfo field order plus its identity and net-RPC shapes.
+
+    ``peer_fields`` comes from the shared field table (``fields.FIELDS``); rendering is cached
+    per peer snapshot, so an unchanged peer costs one dictionary lookup.
+    """
+
+    name: str
+    identity: NodeIdentity
+    field_names: tuple[str, ...]
+    features: NetFeatures = NetFeatures()
+    summary: str = ""
+    peer_fields: tuple[Field, ...] = field(init=False)
+    _dynamic: tuple[Field, ...] = field(init=False)
+    _fragments: weakref.WeakKeyDictionary[PeerSnapshot, tuple[tuple[Any, ...], str]] = field(
+        init=False
+    )
+
+    def __post_init__(self) -> None:
+        self.peer_fields = tuple(FIELDS[name] for name in self.field_names)
+        self._dynamic = tuple(f for f in self.peer_fields if f.time_dependent)
+        self._fragments = weakref.WeakKeyDictionary()
+
+    def render_peer(self, peer: PeerSnapshot, now_us: int) -> dict[str, Any]:
+        """One getpeerinfo entry, keys in the release's order, absent fields left out."""
+        entry = {}
+        for f in self.peer_fields:
+            value = f.value(peer, now_us)
+            if value is not ABSENT:
+                entry[f.name] = value
+        return entry
+
+    def getpeerinfo(self, snapshot: NodeSnapshot) -> list[dict[str, Any]]:
+        return [self.render_peer(peer, snapshot.now_us) for peer in snapshot.peers]
+
+    def getpeerinfo_json(self, snapshot: NodeSnapshot) -> RawJSON:
+        """getpeerinfo as JSON text, reusing each unchanged peer's rendering."""
+        now = snapshot.now_us
+        parts = []
+        for peer in snapshot.peers:
+            key = tuple(f.value(peer, now) for f in self._dynamic)
+            cached = self._fragments.get(peer)
+            if cached is None or cached[0] != key:
+                cached = (key, dumps(self.render_peer(peer, now)))
+                self._fragments[peer] = cached
+            parts.append(cached[1])
+        return RawJSON("[" + ",".join(parts) + "]")
