@@ -53,9 +53,8 @@ def peer_problems(entry: dict[str, Any]) -> list[str]:
             bad(name, f"must be a number of seconds, got {value!r}")
         elif name in entry and value <= 0:
             bad(name, f"must be positive, got {value!r}")
-    if has_pingtime and has_minping and not problems:
-        if entry["minping"] > entry["pingtime"]:
-            bad("minping", f"{entry['minping']} exceeds pingtime {entry['pingtime']}")
+    if has_pingtime and has_minping and not problems and entry["minping"] > entry["pingtime"]:
+        bad("minping", f"{entry['minping']} exceeds pingtime {entry['pingtime']}")
     conntime = entry.get("conntime")
     for name in ("lastsend", "lastrecv"):
         value = entry.get(name)
@@ -83,12 +82,12 @@ def node_problems(
     for entry in peers:
         exempt = entry.get("whitelisted") or entry.get("addnode")
         score = entry.get("banscore")
-        if ban_threshold is not None and isinstance(score, int) and score >= ban_threshold:
-            if not exempt:
-                problems.append(
-                    f"peer {entry.get('id')!r}: banscore: {score} reached the threshold "
-                    f"{ban_threshold}, yet the peer is neither whitelisted nor manual"
-                )
+        over = ban_threshold is not None and isinstance(score, int) and score >= ban_threshold
+        if over and not exempt:
+            problems.append(
+                f"peer {entry.get('id')!r}: banscore: {score} reached the threshold "
+                f"{ban_threshold}, yet the peer is neither whitelisted nor manual"
+            )
         if banned and not exempt:
             ip = ip_of(str(entry.get("addr", "")))
             for ban in banned:

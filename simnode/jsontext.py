@@ -43,7 +43,7 @@ class Amount(RawJSON):
 
 def format_double(value: float) -> str:
     """A double as the node prints it: ``0.226368``, ``5.6e-05``, ``1``."""
-    return "%.16g" % value
+    return f"{value:.16g}"
 
 
 def _with_node_doubles(value: Any) -> Any:

@@ -9,7 +9,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def split_host_port(addr: str) -> tuple[str, int | None]:
-    """``"1.2.3.4:8567"`` -> ("1.2.3.4", 8567); ``"[2001:db8::1]:8567"`` -> ("2001:db8::1", 8567)."""
+    """``"1.2.3.4:8567"`` -> ("1.2.3.4", 8567); ``"[2001:db8::1]:8567"``
+    -> ("2001:db8::1", 8567).."""
     if addr.startswith("["):
         host, _, rest = addr[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else ""

@@ -74,14 +74,14 @@ class FlushSendQueue:
 
 @dataclass(frozen=True, slots=True)
 class PingSent:
-    """We sent a ``ping`` (with a nonce). ``peer_id`` None pings every peer, as the ``ping`` RPC."""
+    """We sent a ``ping`` (with a nonce); ``peer_id`` None pings every peer, as the RPC does."""
 
     peer_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PongReceived:
-    """A ``pong`` arrived. ``rtt_seconds`` None measures it from the outstanding ping's send time."""
+    """A ``pong`` arrived; ``rtt_seconds`` None measures from the outstanding ping's send time."""
 
     peer_id: int
     rtt_seconds: float | None = None

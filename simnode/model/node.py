@@ -16,9 +16,12 @@ from simnode.model.peer import Peer, PeerSnapshot, sanitize_subver
 # src/protocol.cpp @ PAI 3.0.0: allNetMessageTypes. Received messages of any other type are
 # counted under "*other*" (NET_MESSAGE_COMMAND_OTHER, src/net.cpp:CNode::ReceiveMsgBytes).
 PAI_MESSAGE_TYPES = frozenset(
-    "version verack addr inv getdata merkleblock getblocks getheaders tx headers block getaddr "
-    "mempool ping pong notfound filterload filteradd filterclear reject sendheaders feefilter "
-    "sendcmpct cmpctblock getblocktxn blocktxn".split()
+    (
+        *("version", "verack", "addr", "inv", "getdata", "merkleblock", "getblocks"),
+        *("getheaders", "tx", "headers", "block", "getaddr", "mempool", "ping", "pong"),
+        *("notfound", "filterload", "filteradd", "filterclear", "reject", "sendheaders"),
+        *("feefilter", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn"),
+    )
 )
 OTHER_MESSAGE_TYPE = "*other*"
 PING_BYTES = 32  # 24-byte header + 8-byte nonce (asserted by test/functional/net.py @ PAI 3.0.0)
@@ -28,7 +31,7 @@ MESSAGE_HEADER_BYTES = 24
 
 
 def version_message_size(subver: str) -> int:
-    """Bytes of a ``version`` message: header, 80 fixed payload bytes, varstr subver, height, relay."""
+    """Bytes of a ``version`` message: header, 80 fixed bytes, varstr subver, height, relay flag."""
     length = len(subver.encode())
     varint = 1 if length < 253 else 3
     return MESSAGE_HEADER_BYTES + 80 + varint + length + 4 + 1
@@ -294,11 +297,12 @@ class Node:
     # --- pings
     def _send_ping(self, peer: Peer) -> None:
         peer.last_ping_start_us = self._now_us
+        peer.ping_seq += 1  # stale timers of earlier pings now see another token
         if peer.version <= BIP31_VERSION:
             # Pre-BIP31 peers get a nonce-less ping and are never timed (no pingwait/pingtime).
             self._account_send(peer, "ping", MESSAGE_HEADER_BYTES)
+            self._schedule_next_ping(peer)
             return
-        peer.ping_seq += 1
         peer.ping_sent_us = self._now_us
         self._account_send(peer, "ping", PING_BYTES)
         timeout = self._now_us + self.settings.ping_timeout_seconds * MICROS

@@ -1,0 +1,25 @@
+"""Small builders shared by the model tests."""
+
+from simnode.model import Connect, Node, NodeSettings, VersionReceived, VirtualClock
+from simnode.profiles import get_profile
+
+START = 1_600_000_000
+
+
+def new_node(**settings) -> Node:
+    return Node(VirtualClock(START), NodeSettings(**settings))
+
+
+def connected(node: Node, addr: str = "192.0.2.7:8567", **connect) -> int:
+    """A peer that has completed the handshake."""
+    peer_id = node.apply(Connect(addr, **connect))
+    node.apply(VersionReceived(peer_id))
+    return peer_id
+
+
+def entries(node: Node, profile: str = "pai") -> list[dict]:
+    return get_profile(profile).getpeerinfo(node.snapshot())
+
+
+def entry(node: Node, peer_id: int) -> dict:
+    return next(e for e in entries(node) if e["id"] == peer_id)
