@@ -24,6 +24,7 @@ class NodeIdentity:
     rpc_port: int
     p2p_port: int
     release_label: str  # how the docs and help name the release
+    cli_name: str  # the node's CLI, as its help examples name it
 
     @property
     def subversion(self) -> str:

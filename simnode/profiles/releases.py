@@ -18,6 +18,7 @@ PAI_3_0 = Profile(
         rpc_port=8566,
         p2p_port=8567,
         release_label="PAI Core 3.0.0",
+        cli_name="paicoin-cli",
     ),
     field_names=(
         "id",
@@ -64,6 +65,7 @@ BITCOIN_0_13 = Profile(
         rpc_port=8332,
         p2p_port=8333,
         release_label="Bitcoin Core 0.13",
+        cli_name="bitcoin-cli",
     ),
     field_names=(
         "id",

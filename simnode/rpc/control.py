@@ -1,0 +1,49 @@
+"""Control and test RPCs: help, uptime, and setmocktime (the node's own clock control)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simnode.model import events as ev
+from simnode.profiles import netviews
+from simnode.rpc.methods import Method, RPCContext
+from simnode.rpc.params import get_int, get_str, type_check_number
+
+
+def help_(ctx: RPCContext, args: list[Any]) -> str:
+    if not args or args[0] is None:
+        return ctx.table.help_list(ctx.profile)
+    name = get_str(args[0])
+    method = ctx.table.methods.get(name)
+    if method is None:
+        return f"help: unknown command: {name}"
+    return method.help(ctx.profile)
+
+
+def uptime(ctx: RPCContext, args: list[Any]) -> int:
+    return netviews.uptime(ctx.node.snapshot())
+
+
+def setmocktime(ctx: RPCContext, args: list[Any]) -> None:
+    """Moves simnode's virtual clock: pings, timeouts and ban expiry follow, as in recent Bitcoin
+    Core. A real PAI Core applies mocktime to little more than ``uptime``, and only in regtest.
+    0 (the node's "back to system time") leaves the clock where it is."""
+    type_check_number(args[0])
+    timestamp = get_int(args[0])
+    if timestamp:
+        ctx.node.apply(ev.SetClock(timestamp))
+
+
+CONTROL_METHODS = [
+    Method("help", "control", ("command",), 0, 'help ( "command" )',
+           "\nList all commands, or get help for a specified command.\n\nArguments:\n"
+           '1. "command"     (string, optional) The command to get help on\n', help_),
+    Method("uptime", "control", (), 0, "uptime",
+           "\nReturns the total uptime of the server.\n\nResult:\n"
+           "ttt        (numeric) The number of seconds that the server has been running\n",
+           uptime),
+    Method("setmocktime", "hidden", ("timestamp",), 1, "setmocktime timestamp",
+           "\nSet the local time to given timestamp (-regtest only)\n\nArguments:\n"
+           "1. timestamp  (integer, required) Unix seconds-since-epoch timestamp\n"
+           "   Pass 0 to go back to using the system time.\n", setmocktime),
+]  # fmt: skip

@@ -1,0 +1,128 @@
+"""The RPC method table: each method declares its arguments, help text and handler together,
+as src/rpc/net.cpp does, and ``execute`` applies the node's generic checks in its order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simnode.model.node import Node
+from simnode.profiles.profile import Profile
+from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
+
+
+@dataclass(frozen=True, slots=True)
+class RPCContext:
+    """What a handler may use: the node to read and change, the release it speaks as, and the
+    method table (for ``help``)."""
+
+    node: Node
+    profile: Profile
+    table: MethodTable
+
+
+Handler = Callable[[RPCContext, list[Any]], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    name: str
+    category: str  # as `help` groups them; "hidden" methods are not listed
+    arg_names: tuple[str, ...]
+    min_args: int
+    usage: str  # the first help line, e.g. 'setban "subnet" "add|remove" (bantime) (absolute)'
+    description: str  # the rest of the help text; {cli} and {rpc} examples are filled per profile
+    handler: Handler
+    example_args: tuple[str, ...] = ("",)
+
+    @property
+    def max_args(self) -> int:
+        return len(self.arg_names)
+
+    def help(self, profile: Profile) -> str:
+        examples = "".join(
+            _example_cli(profile, self.name, args) + _example_rpc(profile, self.name, args)
+            for args in self.example_args
+        )
+        body = self.description.format(peer_fields=_peer_fields_help(profile))
+        return f"{self.usage}\n{body}\nExamples:\n{examples}"
+
+
+def _example_cli(profile: Profile, method: str, args: str) -> str:
+    """``HelpExampleCli`` (src/rpc/server.cpp)."""
+    return f"> {profile.identity.cli_name} {method} {args}\n"
+
+
+def _example_rpc(profile: Profile, method: str, args: str) -> str:
+    """``HelpExampleRpc`` (src/rpc/server.cpp), with the release's default RPC port."""
+    return (
+        '> curl --user myusername --data-binary \'{"jsonrpc": "1.0", "id":"curltest", '
+        f'"method": "{method}", "params": [{args}] }}\' -H \'content-type: text/plain;\' '
+        f"http://127.0.0.1:{profile.identity.rpc_port}/\n"
+    )
+
+
+_HELP_TYPES = {
+    "integer": "numeric",
+    "number": "numeric",
+    "string": "string",
+    "boolean": "boolean",
+    "array": "array",
+    "object": "json object",
+}
+
+
+def _peer_fields_help(profile: Profile) -> str:
+    """getpeerinfo's Result section, derived from the profile's field table."""
+    lines = []
+    for field in profile.peer_fields:
+        left = f'    "{field.name}": '
+        lines.append(f"{left:<30}({_HELP_TYPES[field.json_type]}) {field.description}")
+    return "\n".join(lines)
+
+
+class MethodTable:
+    """Method lookup and the generic checks ``CRPCTable::execute`` performs before a handler."""
+
+    def __init__(self, methods: list[Method]) -> None:
+        self.methods = {m.name: m for m in methods}
+
+    def execute(self, context: RPCContext, name: str, params: list[Any] | dict[str, Any]) -> Any:
+        method = self.methods.get(name)
+        if method is None:
+            raise RPCError(RPCErrorCode.METHOD_NOT_FOUND, "Method not found")
+        args = transform_named_arguments(params, method.arg_names)
+        if not method.min_args <= len(args) <= method.max_args:
+            # Every handler throws its full help text on wrong arity (fHelp || size checks).
+            raise misc_error(method.help(context.profile))
+        return method.handler(context, args)
+
+    def help_list(self, profile: Profile) -> str:
+        """``help`` with no argument: first help lines grouped by category (CRPCTable::help)."""
+        sections = []
+        for category in sorted({m.category for m in self.methods.values()} - {"hidden"}):
+            names = sorted(m.name for m in self.methods.values() if m.category == category)
+            usages = "\n".join(self.methods[n].usage for n in names)
+            sections.append(f"== {category.capitalize()} ==\n{usages}\n")
+        return "\n".join(sections).rstrip("\n")
+
+
+def transform_named_arguments(params: list[Any] | dict[str, Any], names: tuple[str, ...]) -> list:
+    """``transformNamedArguments`` (src/rpc/server.cpp @ PAI 3.0.0): an object of named
+    parameters becomes a positional list, holes filled with null, trailing ones dropped."""
+    if isinstance(params, list):
+        return params
+    unknown = [key for key in params if key not in names]
+    if unknown:
+        raise RPCError(RPCErrorCode.INVALID_PARAMETER, f"Unknown named parameter {unknown[0]}")
+    args: list[Any] = []
+    holes = 0
+    for name in names:
+        if name in params:
+            args.extend([None] * holes)
+            holes = 0
+            args.append(params[name])
+        else:
+            holes += 1
+    return args

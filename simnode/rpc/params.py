@@ -1,0 +1,56 @@
+"""Reading RPC parameters the way the node's UniValue getters do, with the node's messages.
+
+PAI and Bitcoin Core <= 0.21 throw ``std::runtime_error`` from ``get_str``/``get_int``/...,
+which ``CRPCTable::execute`` turns into -1 (univalue/lib/univalue_get.cpp).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_JSON_TYPE_NAMES = {
+    type(None): "null",
+    bool: "bool",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+def get_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise misc_error("JSON value is not a string as expected")
+    return value
+
+
+def get_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise misc_error("JSON value is not an integer as expected")
+    if isinstance(value, float) and not value.is_integer():
+        raise misc_error("JSON integer out of range")  # ParseInt64 of "1.5" fails
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise misc_error("JSON integer out of range")
+    return int(value)
+
+
+def get_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise misc_error("JSON value is not a boolean as expected")
+    return value
+
+
+def type_check_number(value: Any) -> None:
+    """``RPCTypeCheck(params, {UniValue::VNUM})``: -3 with the node's wording."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        got = _JSON_TYPE_NAMES.get(type(value), "unknown")
+        raise RPCError(RPCErrorCode.TYPE_ERROR, f"Expected type number, got {got}")
+
+
+def is_true(value: Any) -> bool:
+    """``UniValue::isTrue``: only the JSON literal true."""
+    return value is True

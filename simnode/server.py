@@ -1,0 +1,257 @@
+"""The HTTP face of the node: a werkzeug app with PAI Core's transport rules, served by waitress.
+
+Transport rules from src/httpserver.cpp:http_request_cb and src/httprpc.cpp:HTTPReq_JSONRPC
+@ PAI 3.0.0 (../shared/reference/node-rpc.md section 4.1), checked in the node's order:
+libevent's allowed methods, unknown method, path, work queue, POST only, authentication.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import waitress
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from simnode.auth import Credentials
+from simnode.controlplane import ACTIONS, ControlError
+from simnode.jsontext import dumps
+from simnode.rpc import MethodTable, default_table
+from simnode.rpc.errors import RPCError, RPCErrorCode
+from simnode.rpc.jsonrpc import LEGACY, Dialect, JSONRPCProcessor
+from simnode.rpc.methods import RPCContext
+from simnode.simulation import Simulation
+
+WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
+AUTH_FAILURE_DELAY_SECONDS = 0.25  # MilliSleep(250) after a wrong password
+MAX_BODY_BYTES = 32 * 1024 * 1024  # MAX_SIZE, evhttp_set_max_body_size
+# evhttp_set_allowed_methods(GET | POST | HEAD | PUT | DELETE): libevent answers others with 501.
+LIBEVENT_ALLOWED_METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE"})
+# libevent's default error page (evhttp_send_error, ERR_FORMAT in http.c).
+LIBEVENT_ERROR_PAGE = "<HTML><HEAD>\n<TITLE>{code} {reason}</TITLE>\n</HEAD><BODY>\n<H1>{reason}</H1>\n</BODY></HTML>\n"
+# libevent adds this content type to replies that set none (evhttp_maybe_add_content_type_header).
+LIBEVENT_DEFAULT_CONTENT_TYPE = "text/html; charset=ISO-8859-1"
+
+ROUTES = Map(
+    [
+        Rule("/", endpoint="jsonrpc"),
+        Rule("/wallet/", endpoint="jsonrpc"),
+        Rule("/wallet/<path:wallet>", endpoint="jsonrpc"),
+        Rule("/simnode/<action>", endpoint="control"),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
+
+
+class WorkQueue:
+    """``-rpcthreads`` workers behind a ``-rpcworkqueue``-deep queue; a request that finds it
+    full is refused at once, as ``WorkQueue::Enqueue`` does."""
+
+    def __init__(self, threads: int, depth: int) -> None:
+        self.capacity = threads + depth
+        self._workers = threading.BoundedSemaphore(threads)
+        self._admitted = 0
+        self._lock = threading.Lock()
+
+    def admit(self) -> bool:
+        with self._lock:
+            if self._admitted >= self.capacity:
+                return False
+            self._admitted += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._admitted -= 1
+
+    @property
+    def worker(self) -> threading.BoundedSemaphore:
+        return self._workers
+
+
+class NodeApp:
+    """WSGI application answering as the node: JSON-RPC at ``/`` and ``/wallet/<name>``, the
+    simnode control plane at ``/simnode/<action>``."""
+
+    def __init__(
+        self,
+        simulation: Simulation,
+        credentials: Credentials,
+        *,
+        table: MethodTable | None = None,
+        dialect: Dialect = LEGACY,
+        rpc_threads: int = 4,  # -rpcthreads default
+        work_queue_depth: int = 16,  # -rpcworkqueue default
+        auth_failure_delay: float = AUTH_FAILURE_DELAY_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.simulation = simulation
+        self.credentials = credentials
+        self.table = table or default_table()
+        self.processor = JSONRPCProcessor(dialect)
+        self.work_queue = WorkQueue(rpc_threads, work_queue_depth)
+        self.auth_failure_delay = auth_failure_delay
+        self._sleep = sleep
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES
+        return self.respond(request)(environ, start_response)
+
+    # ------------------------------------------------------------------------ the node's order
+    def respond(self, request: Request) -> Response:
+        if request.method not in LIBEVENT_ALLOWED_METHODS:
+            return _libevent_error(501, "Not Implemented")
+        if request.method == "DELETE":  # HTTPRequest::UNKNOWN in the node
+            return _plain(405)
+        endpoint = self._route(request)
+        if endpoint is None:
+            return _plain(404)
+        if not self.work_queue.admit():
+            return _plain(self.simulation.profile.features.work_queue_status,
+                          "Work queue depth exceeded")  # fmt: skip
+        try:
+            with self.work_queue.worker:
+                return self._handle(request, endpoint)
+        finally:
+            self.work_queue.release()
+
+    def _route(self, request: Request) -> tuple[str, dict[str, Any]] | None:
+        """The node matches ``/`` exactly: ``/?x`` and ``//`` are 404."""
+        if request.query_string or "?" in request.environ.get("REQUEST_URI", ""):
+            return None
+        try:
+            return ROUTES.bind_to_environ(request.environ).match(return_rule=False)
+        except NotFound:
+            return None
+
+    def _handle(self, request: Request, endpoint: tuple[str, dict[str, Any]]) -> Response:
+        if request.method != "POST":
+            return _plain(405, "JSONRPC server handles only POST requests")
+        authorization = request.headers.get("Authorization")
+        if authorization is None:
+            return _unauthorized()
+        if self.credentials.authorized(authorization) is None:
+            self._sleep(self.auth_failure_delay)
+            return _unauthorized()
+        body = request.get_data(cache=False)
+        name, arguments = endpoint
+        if name == "control":
+            return self._control(arguments["action"], body)
+        reply = self.processor.process(body, self._execute)
+        return _json(reply.status, reply.body)
+
+    def _execute(self, method: str, params: list[Any] | dict[str, Any]) -> Any:
+        """``CRPCTable::execute``: the warm-up check comes before method lookup."""
+        simulation = self.simulation
+        if simulation.warmup_message is not None:
+            raise RPCError(RPCErrorCode.IN_WARMUP, simulation.warmup_message)
+        context = RPCContext(simulation.node, simulation.profile, self.table)
+        return self.table.execute(context, method, params)
+
+    def _control(self, action: str, body: bytes) -> Response:
+        handler = ACTIONS.get(action)
+        if handler is None:
+            return _json(404, dumps({"error": f"unknown action {action!r}",
+                                     "actions": sorted(ACTIONS)}) + "\n")  # fmt: skip
+        try:
+            payload = json.loads(body) if body.strip() else {}
+            result = handler(self.simulation, payload)
+        except (ValueError, ControlError) as error:
+            return _json(400, dumps({"error": str(error)}) + "\n")
+        return _json(200, dumps(result) + "\n")
+
+
+def _json(status: int, body: str) -> Response:
+    # Exactly "application/json": some clients reject a charset suffix.
+    return Response(body.encode(), status=status, content_type="application/json")
+
+
+def _plain(status: int, body: str = "") -> Response:
+    response = Response(body.encode(), status=status)
+    if body:
+        response.headers["Content-Type"] = LIBEVENT_DEFAULT_CONTENT_TYPE
+    else:
+        del response.headers["Content-Type"]
+    return response
+
+
+def _unauthorized() -> Response:
+    response = _plain(401)
+    response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response
+
+
+def _libevent_error(status: int, reason: str) -> Response:
+    response = _plain(status, LIBEVENT_ERROR_PAGE.format(code=status, reason=reason))
+    response.headers["Connection"] = "close"
+    return response
+
+
+class ServedNode:
+    """Runs a WSGI app on waitress in a background thread: ``with ServedNode(app) as served``.
+
+    HTTP/1.1 keep-alive as the node does it, idle connections closed after ``idle_timeout``
+    (-rpcservertimeout, 30 s). Port 0 picks a free port; ``port`` tells which. ``stop`` closes
+    every connection and joins every thread.
+    """
+
+    def __init__(
+        self,
+        app: Callable,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        threads: int = 21,  # enough to hold rpcthreads + rpcworkqueue and see the queue overflow
+        idle_timeout: float = 30,
+    ) -> None:
+        self._server = waitress.create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            channel_timeout=idle_timeout,
+            cleanup_interval=min(idle_timeout, 30),
+            ident="",  # the node sends no Server header
+            expose_tracebacks=False,
+            clear_untrusted_proxy_headers=False,
+        )
+        self.host = host
+        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self._thread = threading.Thread(target=self._server.run, name="simnode-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> ServedNode:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server = self._server
+        if self._thread.is_alive():
+            server.trigger.pull_trigger(lambda: _close_all(server._map))  # type: ignore[union-attr]
+            self._thread.join()
+        else:
+            _close_all(server._map)  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+    def __enter__(self) -> ServedNode:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _close_all(socket_map: dict) -> None:
+    """Close the listening socket, every client connection and the trigger: the loop then ends."""
+    for dispatcher in list(socket_map.values()):
+        dispatcher.close()

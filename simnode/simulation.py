@@ -1,0 +1,35 @@
+"""The node being served, and what can replace it: a reset gives a fresh node, same settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from simnode.model.node import Node
+from simnode.profiles.profile import Profile
+
+
+class Simulation:
+    """Holds the current node and the profile it is rendered with; ``reset`` swaps in a new node.
+
+    ``make_node`` builds the node (clock, settings, initial peers), so a reset reproduces start-up.
+    """
+
+    def __init__(self, make_node: Callable[[], Node], profile: Profile) -> None:
+        self._make_node = make_node
+        self.profile = profile
+        self._lock = threading.Lock()
+        self._node = make_node()
+        self.warmup_message: str | None = None  # set: every RPC answers -28 with it
+
+    @property
+    def node(self) -> Node:
+        return self._node
+
+    def reset(self, make_node: Callable[[], Node] | None = None) -> Node:
+        with self._lock:
+            if make_node is not None:
+                self._make_node = make_node
+            self._node = self._make_node()
+            self.warmup_message = None
+            return self._node
