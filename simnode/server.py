@@ -33,7 +33,10 @@ MAX_BODY_BYTES = 32 * 1024 * 1024  # MAX_SIZE, evhttp_set_max_body_size
 # evhttp_set_allowed_methods(GET | POST | HEAD | PUT | DELETE): libevent answers others with 501.
 LIBEVENT_ALLOWED_METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE"})
 # libevent's default error page (evhttp_send_error, ERR_FORMAT in http.c).
-LIBEVENT_ERROR_PAGE = "<HTML><HEAD>\n<TITLE>{code} {reason}</TITLE>\n</HEAD><BODY>\n<H1>{reason}</H1>\n</BODY></HTML>\n"
+LIBEVENT_ERROR_PAGE = (
+    "<HTML><HEAD>\n<TITLE>{code} {reason}</TITLE>\n</HEAD><BODY>\n"
+    "<H1>{reason}</H1>\n</BODY></HTML>\n"
+)
 # libevent adds this content type to replies that set none (evhttp_maybe_add_content_type_header).
 LIBEVENT_DEFAULT_CONTENT_TYPE = "text/html; charset=ISO-8859-1"
 
