@@ -133,6 +133,7 @@ def test_pingwait_is_a_real_number_present_only_while_a_ping_is_outstanding():
     peer = connected(node)
     assert "pingwait" not in entry(node, peer)
     node.apply(PingSent(peer))
+    assert entry(node, peer)["pingwait"] == 1e-06  # a stopped clock still shows the ping
     node.apply(AdvanceClock(1.5))
     waiting = entry(node, peer)
     assert waiting["pingwait"] == 1.5 and isinstance(waiting["pingwait"], float)

@@ -85,13 +85,16 @@ class PopulateOptions:
     p2p_port: int = 8567
     our_subver: str = "/Turing:3.0.0/"
     chain_height: int = 1_182_566
-    stagger_seconds: float = 0.0  # clock advanced by up to this much between connections
+    # Connections are spread over this much virtual time, which passes while populating, so
+    # pings have been answered and the table looks lived-in.
+    history_seconds: float = 600.0
 
 
 def populate(
     node: Node, n: int, seed: int = 0, options: PopulateOptions | None = None
 ) -> list[int]:
-    """Connect ``n`` plausible peers that have finished the handshake and exchanged some traffic.
+    """Connect ``n`` plausible peers that have finished the handshake and exchanged some traffic,
+    advancing the node's clock by ``options.history_seconds`` meanwhile.
 
     The same node state, ``n`` and ``seed`` always give the same peers. Returns their ids.
     """
@@ -99,9 +102,11 @@ def populate(
     fake = seeded_faker(seed)
     rng = fake.random
     ids = []
+    end_us = node.clock.now_us() + round(options.history_seconds * 1_000_000)
+    gap = options.history_seconds / max(n, 1)
     for index in range(n):
-        if options.stagger_seconds and index:
-            node.advance(round(rng.uniform(0, options.stagger_seconds), 6))
+        if index:
+            node.advance(round(rng.uniform(0, gap), 6))
         inbound = index >= options.outbound
         port = fake.random_int(*EPHEMERAL_PORTS) if inbound else options.p2p_port
         peer_addr = fake.peer_address(port=port)
@@ -134,6 +139,7 @@ def populate(
             node.apply(ev.Traffic(peer_id, msg_type, direction, size))
         height = options.chain_height - rng.choice((0, 0, 0, 1, 2))
         node.apply(ev.SyncProgress(peer_id, synced_headers=height, synced_blocks=height))
+    node.advance(max(end_us - node.clock.now_us(), 0) / 1_000_000)
     return ids
 
 

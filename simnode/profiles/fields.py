@@ -51,8 +51,11 @@ def _seconds(micros: int | None) -> float | Absent:
     return ABSENT if micros is None else micros / MICROS
 
 
-def _positive_seconds(micros: int | None) -> float | Absent:
-    return ABSENT if micros is None or micros <= 0 else micros / MICROS
+def _wait_seconds(micros: int | None) -> float | Absent:
+    """The node shows pingwait only when it is > 0, and on a real node time always moves between
+    a ping and the next getpeerinfo. On a stopped virtual clock simnode shows the smallest wait
+    the node can report, 1 microsecond, so an outstanding ping is never invisible."""
+    return ABSENT if micros is None else max(micros, 1) / MICROS
 
 
 def _optional(value: Any) -> Any:
@@ -166,9 +169,9 @@ _FIELDS = [
         "pingwait",
         "number",
         Presence.OPTIONAL,
-        lambda p, now: _positive_seconds(p.pingwait_us(now)),
+        lambda p, now: _wait_seconds(p.pingwait_us(now)),
         "Seconds the outstanding ping has waited",
-        when="a ping is outstanding (and > 0)",
+        when="a ping is outstanding",
         time_dependent=True,
     ),
     Field(
