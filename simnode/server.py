@@ -15,7 +15,7 @@ from typing import Any
 
 import waitress
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from simnode.auth import Credentials
@@ -47,7 +47,6 @@ ROUTES = Map(
         Rule("/wallet/<path:wallet>", endpoint="jsonrpc"),
         Rule("/simnode/<action>", endpoint="control"),
     ],
-    strict_slashes=False,
     merge_slashes=False,
 )
 
@@ -126,12 +125,14 @@ class NodeApp:
             self.work_queue.release()
 
     def _route(self, request: Request) -> tuple[str, dict[str, Any]] | None:
-        """The node matches ``/`` exactly: ``/?x`` and ``//`` are 404."""
-        if request.query_string or "?" in request.environ.get("REQUEST_URI", ""):
-            return None
+        """The node compares the raw request URI (``strURI == "/"``, or a ``/wallet/`` prefix):
+        ``/?x`` and ``//`` are 404."""
+        raw_uri = request.environ.get("REQUEST_URI") or request.path
+        if "?" in raw_uri or request.query_string or raw_uri.startswith("//"):
+            return None  # werkzeug's matcher would fold these onto "/"
         try:
-            return ROUTES.bind_to_environ(request.environ).match(return_rule=False)
-        except NotFound:
+            return ROUTES.bind_to_environ(request.environ).match(path_info=raw_uri)
+        except (NotFound, RequestRedirect):  # werkzeug would redirect "/wallet"; the node won't
             return None
 
     def _handle(self, request: Request, endpoint: tuple[str, dict[str, Any]]) -> Response:

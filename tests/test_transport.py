@@ -1,0 +1,346 @@
+"""The HTTP and JSON-RPC contract of PAI Core 3.0.0 (reference sections 4.1-4.3, 4.5, 9),
+through werkzeug's test client: exact statuses, codes, messages and bytes."""
+
+import json
+
+import pytest
+
+from tests.transport_helpers import AUTH, AppUnderTest, basic
+
+
+@pytest.fixture
+def app():
+    return AppUnderTest()
+
+
+def error_of(response):
+    return response.status_code, json.loads(response.data)["error"]
+
+
+# --- transport: decided before authentication ----------------------------------------------------
+@pytest.mark.parametrize(
+    "path", ["/x", "/?x", "//", "/rest/chaininfo.json", "/simnodes", "/wallet"]
+)
+def test_unknown_paths_are_404_with_an_empty_body_even_without_credentials(app, path):
+    response = app.client.post(path, data="{}")
+    assert (response.status_code, response.data) == (404, b"")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT"])
+def test_non_post_methods_get_405_with_the_nodes_text_before_auth(app, method):
+    response = app.client.open("/", method=method)
+    assert response.status_code == 405
+    if method != "HEAD":
+        assert response.data == b"JSONRPC server handles only POST requests"
+
+
+def test_delete_is_an_unknown_method_405_with_empty_body(app):
+    response = app.client.delete("/")
+    assert (response.status_code, response.data) == (405, b"")
+
+
+def test_methods_libevent_does_not_allow_get_501(app):
+    assert app.client.open("/", method="OPTIONS").status_code == 501
+    assert app.client.open("/", method="PATCH").status_code == 501
+
+
+def test_wallet_paths_are_served(app):
+    response = app.post({"method": "getconnectioncount", "id": 1}, path="/wallet/w1")
+    assert response.status_code == 200
+
+
+# --- authentication -------------------------------------------------------------------------------
+def test_no_credentials_is_401_at_once_with_the_realm(app):
+    response = app.post({"method": "uptime"}, headers={})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="jsonrpc"'
+    assert response.data == b""
+    assert app.sleeps == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [basic("alice:wrong"), basic("mallory:s3cret"), {"Authorization": "Bearer abc"},
+     {"Authorization": "Basic !!!"}, basic("alice")],
+)  # fmt: skip
+def test_wrong_credentials_are_401_after_the_nodes_250ms_delay(app, header):
+    response = app.post({"method": "uptime"}, headers=header)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="jsonrpc"'
+    assert app.sleeps == [0.25]
+
+
+def test_rpcauth_entries_authenticate(app):
+    assert app.post({"method": "uptime"}, headers=basic("bob:hunter2")).status_code == 200
+    assert app.post({"method": "uptime"}, headers=basic("bob:hunter3")).status_code == 401
+
+
+# --- replies --------------------------------------------------------------------------------------
+def test_reply_is_compact_json_with_newline_and_exact_content_type(app):
+    response = app.client.post("/", data='{"method":"getconnectioncount","id":7}', headers=AUTH)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.data == b'{"result":3,"error":null,"id":7}\n'
+
+
+@pytest.mark.parametrize("request_id", ["curltest", 0, 1.5, None, [1, "a"], {"k": [1]}, True])
+def test_id_is_echoed_verbatim(app, request_id):
+    status, reply = app.call("getconnectioncount", request_id=request_id)
+    assert list(reply) == ["result", "error", "id"]
+    assert reply["id"] == request_id
+
+
+def test_missing_id_replies_with_null_and_jsonrpc_key_is_ignored(app):
+    response = app.post({"jsonrpc": "2.0", "method": "getconnectioncount"})
+    assert response.data == b'{"result":3,"error":null,"id":null}\n'
+
+
+# --- JSON-RPC errors -----------------------------------------------------------------------------
+@pytest.mark.parametrize("body", [b"", b"this is bad", b'{"method":', b"[1,", b"NaN", b"\xff"])
+def test_parse_errors_are_500_with_the_nodes_exact_body(app, body):
+    response = app.post(body)
+    assert response.status_code == 500
+    assert response.data == (
+        b'{"result":null,"error":{"code":-32700,"message":"Parse error"},"id":null}\n'
+    )
+
+
+@pytest.mark.parametrize("body", [b"5", b'"getpeerinfo"', b"null", b"true"])
+def test_top_level_scalars_are_500_top_level_object_parse_error(app, body):
+    assert error_of(app.post(body)) == (
+        500, {"code": -32700, "message": "Top-level object parse error"}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("request_body", "message"),
+    [
+        ({"id": 4}, "Missing method"),
+        ({"id": 4, "method": None}, "Missing method"),
+        ({"id": 4, "method": 12}, "Method must be a string"),
+        ({"id": 4, "method": "uptime", "params": "x"}, "Params must be an array or object"),
+        ({"id": 4, "method": "uptime", "params": 3}, "Params must be an array or object"),
+    ],
+)
+def test_invalid_requests_are_400_with_the_id_echoed(app, request_body, message):
+    response = app.post(request_body)
+    assert error_of(response) == (400, {"code": -32600, "message": message})
+    assert json.loads(response.data)["id"] == 4
+
+
+def test_unknown_method_is_404_method_not_found(app):
+    assert app.call("getblockhash") == (
+        404, {"result": None, "error": {"code": -32601, "message": "Method not found"}, "id": 1}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [("getpeerinfo", [1]), ("ping", [True]), ("setban", ["1.2.3.4"]), ("addnode", ["a"]),
+     ("setnetworkactive", []), ("disconnectnode", []), ("getaddednodeinfo", ["a", "b"]),
+     ("setban", ["1.2.3.4", "ban"]), ("addnode", ["192.0.2.1", "connect"])],
+)  # fmt: skip
+def test_wrong_arity_or_command_is_minus_1_with_the_methods_help_text(app, method, params):
+    status, reply = app.call(method, *params)
+    assert status == 500
+    assert reply["error"]["code"] == -1
+    help_status, help_reply = app.call("help", method)
+    assert reply["error"]["message"] == help_reply["result"]
+    assert reply["error"]["message"].startswith(method)
+    assert "Examples:" in reply["error"]["message"]
+    assert "paicoin-cli" in reply["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "code", "message"),
+    [
+        ("setban", ["192.0.2.9", "add", "x"], -1, "JSON value is not an integer as expected"),
+        ("setban", [5, "add"], -1, "JSON value is not a string as expected"),
+        ("setnetworkactive", ["yes"], -1, "JSON value is not a boolean as expected"),
+        ("disconnectnode", ["", "x"], -1, "JSON value is not an integer as expected"),
+        ("setmocktime", ["x"], -3, "Expected type number, got string"),
+        ("setmocktime", [None], -3, "Expected type number, got null"),
+    ],
+)
+def test_wrong_types_get_the_nodes_code_and_message(app, method, params, code, message):
+    assert app.call(method, *params) == (
+        500, {"result": None, "error": {"code": code, "message": message}, "id": 1}
+    )  # fmt: skip
+
+
+def test_named_parameters(app):
+    response = app.post({"method": "setban", "params": {"subnet": "192.0.2.200",
+                                                          "command": "add"}, "id": 1})  # fmt: skip
+    assert response.status_code == 200
+    response = app.post({"method": "setban", "params": {"subnet": "x", "cmd": "add"}, "id": 1})
+    assert error_of(response) == (500, {"code": -8, "message": "Unknown named parameter cmd"})
+    response = app.post({"method": "disconnectnode", "params": {"nodeid": 0}, "id": 1})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "code", "message"),
+    [
+        ("disconnectnode", ["192.0.2.1:1", 1], -32602,
+         "Only one of address and nodeid should be provided."),
+        ("disconnectnode", ["192.0.2.250:1"], -29, "Node not found in connected nodes"),
+        ("disconnectnode", ["", 99], -29, "Node not found in connected nodes"),
+        ("addnode", ["192.0.2.250:8567", "remove"], -24, "Error: Node has not been added."),
+        ("getaddednodeinfo", ["192.0.2.250:8567"], -24, "Error: Node has not been added."),
+        ("setban", ["192.0.2.250", "remove"], -30,
+         "Error: Unban failed. Requested address/subnet was not previously banned."),
+        ("setban", ["not-an-ip", "add"], -30, "Error: Invalid IP/Subnet"),
+        ("setban", ["192.0.2.0/33", "add"], -30, "Error: Invalid IP/Subnet"),
+    ],
+)  # fmt: skip
+def test_net_rpc_errors(app, method, params, code, message):
+    assert app.call(method, *params) == (
+        500, {"result": None, "error": {"code": code, "message": message}, "id": 1}
+    )  # fmt: skip
+
+
+def test_adding_twice_is_minus_23(app):
+    assert app.call("setban", "192.0.2.251", "add")[0] == 200
+    assert app.call("setban", "192.0.2.251", "add")[1]["error"] == {
+        "code": -23, "message": "Error: IP/Subnet already banned"}  # fmt: skip
+    assert app.call("addnode", "192.0.2.252:8567", "add")[0] == 200
+    assert app.call("addnode", "192.0.2.252:8567", "add")[1]["error"] == {
+        "code": -23, "message": "Error: Node already added"}  # fmt: skip
+
+
+# --- batches ----------------------------------------------------------------------------------------
+def test_batches_are_200_answered_in_order_with_errors_embedded(app):
+    batch = [
+        {"method": "getconnectioncount", "id": "a"},
+        5,
+        {"method": "nosuch", "id": "b"},
+        [],
+        {"id": "c"},
+        {"method": "getpeerinfo", "params": None, "id": 0},
+    ]
+    response = app.post(batch)
+    assert response.status_code == 200
+    replies = json.loads(response.data)
+    assert [r["id"] for r in replies] == ["a", None, "b", None, "c", 0]
+    assert replies[0] == {"result": 3, "error": None, "id": "a"}
+    assert replies[1]["error"] == {"code": -32600, "message": "Invalid Request object"}
+    assert replies[2]["error"] == {"code": -32601, "message": "Method not found"}
+    assert replies[4]["error"] == {"code": -32600, "message": "Missing method"}
+    assert len(replies[5]["result"]) == 3
+
+
+def test_empty_batch_is_answered_with_an_empty_array(app):
+    response = app.post(b"[]")
+    assert (response.status_code, response.data) == (200, b"[]\n")
+
+
+# --- warm-up and the work queue --------------------------------------------------------------------
+def test_warmup_answers_every_call_with_minus_28(app):
+    app.simulation.warmup_message = "Loading block index..."
+    for method in ("getpeerinfo", "nosuch"):
+        assert app.call(method) == (
+            500, {"result": None, "error": {"code": -28, "message": "Loading block index..."},
+                  "id": 1},
+        )  # fmt: skip
+
+
+def test_full_work_queue_is_500_work_queue_depth_exceeded():
+    app = AppUnderTest(rpc_threads=1, work_queue_depth=0)
+    assert app.app.work_queue.admit()  # one request is being worked on
+    response = app.post({"method": "uptime"})
+    assert (response.status_code, response.data) == (500, b"Work queue depth exceeded")
+    app.app.work_queue.release()
+    assert app.post({"method": "uptime"}).status_code == 200
+
+
+# --- requests change state through events ---------------------------------------------------------
+def test_ping_makes_pingwait_appear_on_every_peer(app):
+    assert app.call("ping") == (200, {"result": None, "error": None, "id": 1})
+    peers = app.call("getpeerinfo")[1]["result"]
+    assert peers and all("pingwait" in p for p in peers)
+
+
+def test_disconnectnode_removes_the_peer_and_setban_disconnects_a_peer_in_the_subnet(app):
+    peers = app.call("getpeerinfo")[1]["result"]
+    app.call("disconnectnode", peers[0]["addr"])
+    app.call("disconnectnode", "", peers[1]["id"])
+    host = peers[2]["addr"].rsplit(":", 1)[0].strip("[]")
+    assert app.call("setban", host, "add", 3600)[0] == 200
+    assert app.call("getpeerinfo")[1]["result"] == []
+    (ban,) = app.call("listbanned")[1]["result"]
+    assert list(ban) == ["address", "banned_until", "ban_created", "ban_reason"]
+    assert ban["banned_until"] - ban["ban_created"] == 3600
+    assert ban["ban_reason"] == "manually added"
+    assert app.call("clearbanned")[1]["result"] is None
+    assert app.call("listbanned")[1]["result"] == []
+
+
+def test_setban_absolute_and_default_bantime(app):
+    now = app.call("getnettotals")[1]["result"]["timemillis"] // 1000
+    app.call("setban", "192.0.2.0/24", "add", now + 500, True)
+    app.call("setban", "2001:db8::/32", "add")
+    bans = {b["address"]: b for b in app.call("listbanned")[1]["result"]}
+    assert bans["192.0.2.0/24"]["banned_until"] == now + 500
+    assert bans["2001:db8::/32"]["banned_until"] == now + 86400
+
+
+def test_addnode_connects_a_manual_peer_listed_by_getaddednodeinfo(app):
+    app.call("addnode", "192.0.2.240:8567", "add")
+    app.call("addnode", "192.0.2.241:8567", "onetry")
+    peers = {p["addr"]: p for p in app.call("getpeerinfo")[1]["result"]}
+    assert peers["192.0.2.240:8567"]["addnode"] is True
+    assert peers["192.0.2.241:8567"]["addnode"] is True
+    assert app.call("getaddednodeinfo")[1]["result"] == [
+        {"addednode": "192.0.2.240:8567", "connected": True,
+         "addresses": [{"address": "192.0.2.240:8567", "connected": "outbound"}]}
+    ]  # fmt: skip
+
+
+def test_setnetworkactive_and_setmocktime(app):
+    assert app.call("setnetworkactive", False)[1]["result"] is False
+    info = app.call("getnetworkinfo")[1]["result"]
+    assert (info["networkactive"], info["connections"]) == (False, 0)
+    before = app.call("uptime")[1]["result"]
+    now = app.call("getnettotals")[1]["result"]["timemillis"] // 1000
+    app.call("setmocktime", now + 3600)
+    assert app.call("uptime")[1]["result"] == before + 3600
+
+
+def test_getnetworkinfo_has_pai_cores_shape(app):
+    response = app.post({"method": "getnetworkinfo", "id": 1})
+    text = response.data.decode()
+    assert '"relayfee":0.00001000,"incrementalfee":0.00001000' in text
+    info = json.loads(text)["result"]
+    assert list(info) == [
+        "version", "subversion", "protocolversion", "localservices", "localrelay", "timeoffset",
+        "networkactive", "connections", "networks", "relayfee", "incrementalfee",
+        "localaddresses", "warnings",
+    ]  # fmt: skip
+    assert (info["version"], info["subversion"]) == (3000000, "/Turing:3.0.0/")
+    assert [n["name"] for n in info["networks"]] == ["ipv4", "ipv6", "onion"]
+
+
+def test_help_lists_categories():
+    status, reply = AppUnderTest().call("help")
+    text = reply["result"]
+    assert text.startswith("== Control ==\nhelp")
+    assert "== Network ==\naddnode" in text
+    assert "setmocktime" not in text  # hidden, as in the node
+
+
+# --- control plane --------------------------------------------------------------------------------
+def test_control_plane_applies_events_advances_and_resets(app):
+    events = {"events": [{"type": "connect", "addr": "203.0.113.50:8567"},
+                         {"type": "misbehave", "peer_id": 0, "score": 5}]}  # fmt: skip
+    response = app.post(events, path="/simnode/events")
+    assert json.loads(response.data) == {"results": [3, None]}
+    state = json.loads(app.post({}, path="/simnode/state").data)
+    assert [p["id"] for p in state["peers"]] == [0, 1, 2, 3]
+    assert state["peers"][0]["banscore"] == 5
+    bad = app.post({"events": [{"type": "disconnect", "peer_id": 99}]}, path="/simnode/events")
+    assert bad.status_code == 400
+    assert "no connected peer with id 99" in json.loads(bad.data)["error"]
+    app.post({"seconds": 60}, path="/simnode/advance")
+    app.post({}, path="/simnode/reset")
+    assert len(json.loads(app.post({}, path="/simnode/state").data)["peers"]) == 3
+    assert app.post({}, path="/simnode/events", headers={}).status_code == 401

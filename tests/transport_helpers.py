@@ -1,0 +1,46 @@
+"""A NodeApp behind werkzeug's test client (no socket), with a recorded sleep."""
+
+import base64
+import json
+
+from werkzeug.test import Client
+
+from simnode.auth import Credentials, rpcauth_line
+from simnode.model import Node, VirtualClock
+from simnode.model.fakepeers import populate
+from simnode.profiles import get_profile
+from simnode.server import NodeApp
+from simnode.simulation import Simulation
+
+USER, PASSWORD = "alice", "s3cret"
+
+
+def basic(user_pass: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(user_pass.encode()).decode()}
+
+
+AUTH = basic(f"{USER}:{PASSWORD}")
+
+
+class AppUnderTest:
+    def __init__(self, peers: int = 3, profile: str = "pai", **app_options) -> None:
+        def make_node() -> Node:
+            node = Node(VirtualClock())
+            populate(node, peers, seed=5)
+            return node
+
+        self.sleeps: list[float] = []
+        self.simulation = Simulation(make_node, get_profile(profile))
+        credentials = Credentials(
+            (f"{USER}:{PASSWORD}",), (rpcauth_line("bob", "hunter2", salt="abc"),)
+        )
+        self.app = NodeApp(self.simulation, credentials, sleep=self.sleeps.append, **app_options)
+        self.client = Client(self.app)
+
+    def post(self, body, headers=AUTH, path="/"):
+        data = body if isinstance(body, bytes | str) else json.dumps(body)
+        return self.client.post(path, data=data, headers=headers)
+
+    def call(self, method, *params, request_id=1):
+        response = self.post({"method": method, "params": list(params), "id": request_id})
+        return response.status_code, json.loads(response.data)
