@@ -30,7 +30,7 @@ from simnode.profiles.releases import PAI_3_0
 from tests.helpers import START, connected, entries, entry, new_node
 
 
-# --- identity and order -----------------------------------------------------------------------
+# --- identity and order ---------------------------------------------------------------------
 def test_ids_start_at_zero_are_never_reused_and_peers_list_in_connection_order():
     node = new_node()
     first = [node.apply(Connect(f"192.0.2.{n}:8567")) for n in (1, 2, 3)]
@@ -41,7 +41,7 @@ def test_ids_start_at_zero_are_never_reused_and_peers_list_in_connection_order()
     assert [e["id"] for e in entries(node)] == [0, 2, 3]
 
 
-# --- byte accounting --------------------------------------------------------------------------
+# --- byte accounting ------------------------------------------------------------------------
 def test_sent_bytes_count_per_type_when_queued_and_in_totals_when_written():
     node = new_node()
     peer = connected(node)
@@ -113,7 +113,7 @@ def test_net_totals_keep_the_bytes_of_disconnected_peers():
     assert (totals["totalbytessent"], totals["totalbytesrecv"]) == (300, 124)
 
 
-# --- pings ------------------------------------------------------------------------------------
+# --- pings ----------------------------------------------------------------------------------
 def test_first_ping_follows_the_handshake_then_one_every_two_minutes():
     node = new_node()
     peer = connected(node, pong_rtt_seconds=0.25)
@@ -184,7 +184,7 @@ def test_a_peer_that_stops_answering_times_out():
     assert entries(node) == []
 
 
-# --- misbehaviour and bans ----------------------------------------------------------------------
+# --- misbehaviour and bans --------------------------------------------------------------------
 def test_crossing_the_ban_threshold_disconnects_and_bans_for_the_ban_time():
     node = new_node()
     peer = connected(node, "192.0.2.50:8567")
@@ -262,7 +262,7 @@ def test_unban_and_clearbanned():
     assert listbanned(PAI_3_0, node.snapshot()) == []
 
 
-# --- sync and version ---------------------------------------------------------------------------
+# --- sync and version -------------------------------------------------------------------------
 def test_sync_fields_are_minus_one_until_known_and_inflight_holds_up_to_16():
     node = new_node()
     peer = connected(node)
@@ -306,7 +306,7 @@ def test_addrbind_absent_when_unknown():
     assert "addrbind" not in entry(node, peer)
 
 
-# --- network switch, added nodes, clock --------------------------------------------------------
+# --- network switch, added nodes, clock ------------------------------------------------------
 def test_network_inactive_drops_every_peer_and_refuses_new_ones():
     node = new_node()
     connected(node)
@@ -332,7 +332,7 @@ def test_set_clock_moves_time_and_timers_follow():
     assert entries(node) == []
 
 
-# --- errors and determinism -------------------------------------------------------------------
+# --- errors and determinism -----------------------------------------------------------------
 @pytest.mark.parametrize(
     "bad_event",
     [

@@ -17,7 +17,7 @@ def error_of(response):
     return response.status_code, json.loads(response.data)["error"]
 
 
-# --- transport: decided before authentication ----------------------------------------------------
+# --- transport: decided before authentication --------------------------------------------------
 @pytest.mark.parametrize(
     "path", ["/x", "/?x", "//", "/rest/chaininfo.json", "/simnodes", "/wallet"]
 )
@@ -49,7 +49,7 @@ def test_wallet_paths_are_served(app):
     assert response.status_code == 200
 
 
-# --- authentication -------------------------------------------------------------------------------
+# --- authentication -----------------------------------------------------------------------------
 def test_no_credentials_is_401_at_once_with_the_realm(app):
     response = app.post({"method": "uptime"}, headers={})
     assert response.status_code == 401
@@ -75,7 +75,7 @@ def test_rpcauth_entries_authenticate(app):
     assert app.post({"method": "uptime"}, headers=basic("bob:hunter3")).status_code == 401
 
 
-# --- replies --------------------------------------------------------------------------------------
+# --- replies ------------------------------------------------------------------------------------
 def test_reply_is_compact_json_with_newline_and_exact_content_type(app):
     response = app.client.post("/", data='{"method":"getconnectioncount","id":7}', headers=AUTH)
     assert response.status_code == 200
@@ -85,7 +85,7 @@ def test_reply_is_compact_json_with_newline_and_exact_content_type(app):
 
 @pytest.mark.parametrize("request_id", ["curltest", 0, 1.5, None, [1, "a"], {"k": [1]}, True])
 def test_id_is_echoed_verbatim(app, request_id):
-    status, reply = app.call("getconnectioncount", request_id=request_id)
+    _status, reply = app.call("getconnectioncount", request_id=request_id)
     assert list(reply) == ["result", "error", "id"]
     assert reply["id"] == request_id
 
@@ -95,7 +95,7 @@ def test_missing_id_replies_with_null_and_jsonrpc_key_is_ignored(app):
     assert response.data == b'{"result":3,"error":null,"id":null}\n'
 
 
-# --- JSON-RPC errors -----------------------------------------------------------------------------
+# --- JSON-RPC errors ---------------------------------------------------------------------------
 @pytest.mark.parametrize("body", [b"", b"this is bad", b'{"method":', b"[1,", b"NaN", b"\xff"])
 def test_parse_errors_are_500_with_the_nodes_exact_body(app, body):
     response = app.post(body)
@@ -144,7 +144,7 @@ def test_wrong_arity_or_command_is_minus_1_with_the_methods_help_text(app, metho
     status, reply = app.call(method, *params)
     assert status == 500
     assert reply["error"]["code"] == -1
-    help_status, help_reply = app.call("help", method)
+    _help_status, help_reply = app.call("help", method)
     assert reply["error"]["message"] == help_reply["result"]
     assert reply["error"]["message"].startswith(method)
     assert "Examples:" in reply["error"]["message"]
@@ -208,7 +208,7 @@ def test_adding_twice_is_minus_23(app):
         "code": -23, "message": "Error: Node already added"}  # fmt: skip
 
 
-# --- batches ----------------------------------------------------------------------------------------
+# --- batches --------------------------------------------------------------------------------------
 def test_batches_are_200_answered_in_order_with_errors_embedded(app):
     batch = [
         {"method": "getconnectioncount", "id": "a"},
@@ -234,7 +234,7 @@ def test_empty_batch_is_answered_with_an_empty_array(app):
     assert (response.status_code, response.data) == (200, b"[]\n")
 
 
-# --- warm-up and the work queue --------------------------------------------------------------------
+# --- warm-up and the work queue ------------------------------------------------------------------
 def test_warmup_answers_every_call_with_minus_28(app):
     app.simulation.warmup_message = "Loading block index..."
     for method in ("getpeerinfo", "nosuch"):
@@ -253,7 +253,7 @@ def test_full_work_queue_is_500_work_queue_depth_exceeded():
     assert app.post({"method": "uptime"}).status_code == 200
 
 
-# --- requests change state through events ---------------------------------------------------------
+# --- requests change state through events -------------------------------------------------------
 def test_ping_makes_pingwait_appear_on_every_peer(app):
     assert app.call("ping") == (200, {"result": None, "error": None, "id": 1})
     peers = app.call("getpeerinfo")[1]["result"]
@@ -321,14 +321,14 @@ def test_getnetworkinfo_has_pai_cores_shape(app):
 
 
 def test_help_lists_categories():
-    status, reply = AppUnderTest().call("help")
+    _status, reply = AppUnderTest().call("help")
     text = reply["result"]
     assert text.startswith("== Control ==\nhelp")
     assert "== Network ==\naddnode" in text
     assert "setmocktime" not in text  # hidden, as in the node
 
 
-# --- control plane --------------------------------------------------------------------------------
+# --- control plane ------------------------------------------------------------------------------
 def test_control_plane_applies_events_advances_and_resets(app):
     events = {"events": [{"type": "connect", "addr": "203.0.113.50:8567"},
                          {"type": "misbehave", "peer_id": 0, "score": 5}]}  # fmt: skip
