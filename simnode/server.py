@@ -15,6 +15,7 @@ from typing import Any
 
 import waitress
 from werkzeug.exceptions import NotFound
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -172,13 +173,18 @@ class NodeApp:
         return _json(200, dumps(result) + "\n")
 
 
+def _status_line(status: int) -> str:
+    """libevent's reason phrases ("401 Unauthorized"); werkzeug would upper-case them."""
+    return f"{status} {HTTP_STATUS_CODES[status]}"
+
+
 def _json(status: int, body: str) -> Response:
     # Exactly "application/json": some clients reject a charset suffix.
-    return Response(body.encode(), status=status, content_type="application/json")
+    return Response(body.encode(), status=_status_line(status), content_type="application/json")
 
 
 def _plain(status: int, body: str = "") -> Response:
-    response = Response(body.encode(), status=status)
+    response = Response(body.encode(), status=_status_line(status))
     if body:
         response.headers["Content-Type"] = LIBEVENT_DEFAULT_CONTENT_TYPE
     else:

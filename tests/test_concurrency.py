@@ -1,0 +1,94 @@
+"""Clients polling getpeerinfo while events pour in: every answer is a consistent snapshot."""
+
+import base64
+import http.client
+import json
+import random
+import threading
+
+from simnode.invariants import node_problems
+from simnode.local import LocalNode
+from simnode.model import (
+    AdvanceClock,
+    Connect,
+    Disconnect,
+    EventError,
+    Misbehave,
+    PingSent,
+    Traffic,
+    VersionReceived,
+)
+
+POLLERS = 4
+EVENTS = 5000
+MIN_ANSWERS_EACH = 40
+
+
+def random_event(rng: random.Random, peer_ids: list[int]):
+    kind = rng.random()
+    if kind < 0.08 or not peer_ids:
+        return Connect(f"192.0.2.{rng.randint(1, 250)}:{rng.randint(1024, 65535)}")
+    peer = rng.choice(peer_ids)
+    if kind < 0.12:
+        return Disconnect(peer)
+    if kind < 0.2:
+        return VersionReceived(peer)
+    if kind < 0.25:
+        return PingSent(peer)
+    if kind < 0.3:
+        return Misbehave(peer, rng.randint(1, 30))
+    if kind < 0.35:
+        return AdvanceClock(rng.choice([0.1, 1, 30, 130]))
+    return Traffic(peer, rng.choice(["inv", "tx", "getdata"]), rng.choice(["send", "recv"]),
+                   rng.randint(24, 5000), pending=rng.random() < 0.2)  # fmt: skip
+
+
+def test_pollers_always_see_consistent_snapshots_while_events_apply():
+    with LocalNode(peers=30, seed=2) as node:
+        stop = threading.Event()
+        problems: list[str] = []
+        answers = [0] * POLLERS
+        authorization = (
+            "Basic " + base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
+        )
+
+        def poll(index: int) -> None:
+            conn = http.client.HTTPConnection(node.host, node.port, timeout=10)
+            try:
+                while not stop.is_set():
+                    conn.request("POST", "/", b'[{"method":"getpeerinfo","id":0},'
+                                 b'{"method":"listbanned","id":1}]',
+                                 {"Authorization": authorization})  # fmt: skip
+                    response = conn.getresponse()
+                    peers, banned = (r["result"] for r in json.loads(response.read()))
+                    if response.status != 200:
+                        problems.append(f"status {response.status}")
+                    problems.extend(node_problems(peers, banned, ban_threshold=100))
+                    answers[index] += 1
+            except Exception as error:  # a dropped connection or a bad body is a failure
+                problems.append(repr(error))
+            finally:
+                conn.close()
+
+        pollers = [threading.Thread(target=poll, args=(i,)) for i in range(POLLERS)]
+        for thread in pollers:
+            thread.start()
+        rng = random.Random(1)
+        applied = attempts = 0
+        try:
+            # Keep events coming until every poller has seen plenty of snapshots.
+            while attempts < EVENTS or min(answers) < MIN_ANSWERS_EACH:
+                attempts += 1
+                try:
+                    node.node.apply(random_event(rng, node.node.peer_ids()))
+                    applied += 1
+                except EventError:
+                    pass
+        finally:
+            stop.set()
+            for thread in pollers:
+                thread.join(timeout=30)
+        assert not any(thread.is_alive() for thread in pollers), "a poller deadlocked"
+        assert problems == []
+        assert applied > EVENTS // 2
+        assert min(answers) >= MIN_ANSWERS_EACH

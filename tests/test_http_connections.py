@@ -1,0 +1,86 @@
+"""Connection handling over a real socket: keep-alive, Connection: close, the idle timeout,
+and no leaked threads, sockets or files across many starts and stops."""
+
+import base64
+import http.client
+import json
+import os
+import socket
+import threading
+import time
+
+from simnode.local import LocalNode
+
+
+def auth_header(node: LocalNode) -> str:
+    return "Basic " + base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
+
+
+def test_many_requests_share_one_kept_alive_connection():
+    with LocalNode(peers=4) as node:
+        conn = http.client.HTTPConnection(node.host, node.port, timeout=5)
+        try:
+            conn.connect()
+            first_socket = conn.sock
+            headers = {"Authorization": auth_header(node)}  # no Content-Type, as paicoin-cli
+            for request_id in range(50):
+                body = json.dumps({"method": "getpeerinfo", "id": request_id})
+                conn.request("POST", "/", body, headers)
+                response = conn.getresponse()
+                reply = json.loads(response.read())
+                assert response.status == 200 and reply["id"] == request_id
+                assert response.getheader("Connection") != "close"
+                assert conn.sock is first_socket
+        finally:
+            conn.close()
+
+
+def raw_exchange(node: LocalNode, request: bytes) -> tuple[bytes, bytes]:
+    """Send raw bytes; return the response head and whatever follows until the server closes."""
+    with socket.create_connection((node.host, node.port), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def test_connection_close_is_honoured():
+    with LocalNode() as node:
+        body = b'{"method":"getconnectioncount","id":1}'
+        request = (
+            b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + f"Authorization: {auth_header(node)}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        head, rest = raw_exchange(node, request)  # returns only because the server closed
+        assert head.startswith(b"HTTP/1.1 200")
+        assert rest == b'{"result":0,"error":null,"id":1}\n'
+
+
+def test_idle_connections_are_closed_after_the_timeout():
+    with (
+        LocalNode(idle_timeout=1) as node,
+        socket.create_connection((node.host, node.port), timeout=10) as sock,
+    ):
+        started = time.monotonic()
+        assert sock.recv(1) == b""  # closed by the server, without a reply
+        assert 0.5 < time.monotonic() - started < 8
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_starting_and_stopping_200_times_leaves_nothing_behind():
+    threads_before, fds_before = threading.active_count(), open_fds()
+    datadirs = []
+    for index in range(200):
+        with LocalNode(auth="cookie" if index % 2 else "password") as node:
+            datadirs.append(node.datadir)
+            if index % 20 == 0:  # now and then, serve a request too
+                raw_exchange(node, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert threading.active_count() == threads_before
+    assert open_fds() == fds_before
+    assert not any(d.exists() for d in datadirs)

@@ -1,0 +1,146 @@
+"""Malformed bodies, headers and parameter values never crash the server or break its state;
+each gets a JSON-RPC error or one of the node's HTTP errors."""
+
+import base64
+import http.client
+import json
+import socket
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simnode.invariants import node_problems
+from simnode.local import LocalNode
+from simnode.rpc import default_table
+from tests.transport_helpers import AUTH, AppUnderTest
+
+FUZZ = settings(max_examples=700, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+PLAIN_BODIES = {b"", b"JSONRPC server handles only POST requests", b"Work queue depth exceeded"}
+METHODS = sorted(default_table().methods)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+def assert_node_like(response) -> None:
+    """A JSON-RPC reply (single or batch) or one of the node's plain HTTP answers."""
+    if response.headers.get("Content-Type") != "application/json":
+        assert response.status_code in (401, 404, 405, 500, 501)
+        assert response.data in PLAIN_BODIES or response.status_code == 501
+        return
+    assert response.status_code in (200, 400, 404, 500)
+    assert response.data.endswith(b"\n")
+    reply = json.loads(response.data)
+    for envelope in reply if isinstance(reply, list) else [reply]:
+        assert list(envelope) == ["result", "error", "id"]
+        error = envelope["error"]
+        if error is not None:
+            assert isinstance(error["code"], int) and isinstance(error["message"], str)
+
+
+def assert_still_healthy(app: AppUnderTest) -> None:
+    status, reply = app.call("getpeerinfo")
+    assert status == 200
+    assert node_problems(reply["result"]) == []
+
+
+app_under_fuzz = AppUnderTest(peers=5)
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_arbitrary_bodies(body):
+    assert_node_like(app_under_fuzz.post(body))
+
+
+@FUZZ
+@given(json_values)
+def test_arbitrary_json_documents(document):
+    assert_node_like(app_under_fuzz.post(json.dumps(document)))
+
+
+@FUZZ
+@given(
+    st.sampled_from(METHODS),
+    st.lists(json_values, max_size=5)
+    | st.dictionaries(
+        st.sampled_from(
+            [
+                "node",
+                "command",
+                "subnet",
+                "bantime",
+                "absolute",
+                "address",
+                "nodeid",
+                "state",
+                "timestamp",
+                "x",
+            ]
+        ),
+        json_values,
+        max_size=4,
+    ),
+    json_values,
+)
+def test_arbitrary_parameters_for_every_method(method, params, request_id):  # fmt: skip
+    body = {"method": method, "params": params, "id": request_id}
+    assert_node_like(app_under_fuzz.post(json.dumps(body)))
+    assert_still_healthy(app_under_fuzz)
+
+
+@FUZZ
+@given(
+    st.sampled_from(["GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "PATCH"]),
+    st.sampled_from(["/", "/wallet/x", "/x", "/?a=1", "/simnode/state", "/simnode/nope"]),
+    st.one_of(st.none(), st.text(st.characters(exclude_characters="\r\n"), max_size=40),
+              st.just(AUTH["Authorization"])),
+)  # fmt: skip
+def test_arbitrary_methods_paths_and_authorization(method, path, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = app_under_fuzz.client.open(path, method=method, data=b"{}", headers=headers)
+    if path.startswith("/simnode/"):
+        assert response.status_code in (200, 400, 401, 404, 405, 501)
+    else:
+        assert_node_like(response)
+
+
+def test_the_app_is_healthy_after_the_fuzzing():
+    assert_still_healthy(app_under_fuzz)
+
+
+@pytest.fixture(scope="module")
+def served():
+    with LocalNode(peers=2) as node:
+        yield node
+
+
+def getpeerinfo_status(node: LocalNode) -> int:
+    conn = http.client.HTTPConnection(node.host, node.port, timeout=5)
+    try:
+        token = base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
+        conn.request("POST", "/", b'{"method":"getpeerinfo","id":1}',
+                     {"Authorization": f"Basic {token}"})  # fmt: skip
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(garbage=st.binary(min_size=1, max_size=2000))
+def test_garbage_on_a_real_socket_never_kills_the_server(served, garbage):
+    with socket.create_connection((served.host, served.port), timeout=5) as sock:
+        sock.sendall(garbage)
+        sock.shutdown(socket.SHUT_WR)
+        while sock.recv(65536):
+            pass
+    assert getpeerinfo_status(served) == 200
