@@ -1,0 +1,13 @@
+"""Generated documentation stays in step with the tables it is generated from."""
+
+from pathlib import Path
+
+from simnode.profiles.doc import fields_markdown
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_field_reference_matches_the_field_table():
+    assert (DOCS / "fields.md").read_text() == fields_markdown(), (
+        "regenerate with: python -m simnode.profiles.doc > docs/fields.md"
+    )
