@@ -113,3 +113,16 @@ def test_doubles_are_printed_with_16_significant_digits_not_shortest_repr():
     assert (
         dumps([99 / 1e6, 0.226368, 1.0, 56 / 1e6]) == "[9.899999999999999e-05,0.226368,1,5.6e-05]"
     )
+
+
+def test_fast_json_rendering_equals_the_generic_encoder():
+    from simnode.model.fakepeers import populate
+
+    node = Node(VirtualClock(CONNECTED_AT))
+    populate(node, 40, seed=9)
+    node.apply(PingSent(None))
+    node.apply(AdvanceClock(0.000099))
+    for name in ("pai", "spec"):
+        profile = get_profile(name)
+        snapshot = node.snapshot()
+        assert profile.getpeerinfo_json(snapshot).text == dumps(profile.getpeerinfo(snapshot))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simnode.jsontext import RawJSON, dumps
+from simnode.jsontext import RawJSON, format_double
 from simnode.model.node import NodeSnapshot
 from simnode.model.peer import PeerSnapshot
 from simnode.profiles.fields import ABSENT, FIELDS, Field
@@ -63,6 +65,7 @@ class Profile:
     summary: str = ""
     peer_fields: tuple[Field, ...] = field(init=False)
     _dynamic: tuple[Field, ...] = field(init=False)
+    _encoders: tuple[tuple[Field, str, Callable[[Any], str]], ...] = field(init=False)
     _fragments: weakref.WeakKeyDictionary[PeerSnapshot, tuple[tuple[Any, ...], str]] = field(
         init=False
     )
@@ -70,6 +73,9 @@ class Profile:
     def __post_init__(self) -> None:
         self.peer_fields = tuple(FIELDS[name] for name in self.field_names)
         self._dynamic = tuple(f for f in self.peer_fields if f.time_dependent)
+        self._encoders = tuple(
+            (f, json.dumps(f.name) + ":", _ENCODERS[f.json_type]) for f in self.peer_fields
+        )
         self._fragments = weakref.WeakKeyDictionary()
 
     def render_peer(self, peer: PeerSnapshot, now_us: int) -> dict[str, Any]:
@@ -92,7 +98,36 @@ class Profile:
             key = tuple(f.value(peer, now) for f in self._dynamic)
             cached = self._fragments.get(peer)
             if cached is None or cached[0] != key:
-                cached = (key, dumps(self.render_peer(peer, now)))
+                cached = (key, self._encode_peer(peer, now))
                 self._fragments[peer] = cached
             parts.append(cached[1])
         return RawJSON("[" + ",".join(parts) + "]")
+
+    def _encode_peer(self, peer: PeerSnapshot, now_us: int) -> str:
+        """One entry as JSON text, each value written by its field's JSON type: the same text
+        ``jsontext.dumps(render_peer(...))`` gives, without building the dict first."""
+        parts = []
+        for f, key, encode in self._encoders:
+            value = f.value(peer, now_us)
+            if value is not ABSENT:
+                parts.append(key + encode(value))
+        return "{" + ",".join(parts) + "}"
+
+
+def _int_map(mapping: dict[str, int]) -> str:
+    return "{" + ",".join(f"{encode_string(k)}:{v}" for k, v in mapping.items()) + "}"
+
+
+def _int_list(values: list[int]) -> str:
+    return "[" + ",".join(map(str, values)) + "]"
+
+
+encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_ENCODERS: dict[str, Callable[[Any], str]] = {
+    "integer": int.__repr__,
+    "number": format_double,
+    "string": encode_string,
+    "boolean": lambda value: "true" if value else "false",
+    "array": _int_list,  # the field table's arrays and objects hold integers only
+    "object": _int_map,
+}
