@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import best_time, row  # noqa: E402
+from common import best_time, row
 
-from simnode.jsontext import dumps  # noqa: E402
-from simnode.model import (  # noqa: E402
+from simnode.jsontext import dumps
+from simnode.model import (
     AdvanceClock,
     Misbehave,
     Node,
@@ -31,8 +31,8 @@ from simnode.model import (  # noqa: E402
     SyncProgress,
     Traffic,
 )
-from simnode.model.fakepeers import PopulateOptions, populate  # noqa: E402
-from simnode.profiles import get_profile  # noqa: E402
+from simnode.model.fakepeers import PopulateOptions, populate
+from simnode.profiles import get_profile
 
 PAI = get_profile("pai")
 
@@ -78,8 +78,10 @@ def bench_events(count: int) -> None:
     for event in events:
         node.apply(event)
     elapsed = time.perf_counter() - started
-    print(f"events: {count:,} mixed events over 125 peers applied in {elapsed:.2f} s "
-          f"= {count / elapsed:,.0f} events/s (a bare loop over them: {count / baseline:,.0f}/s)")  # fmt: skip
+    print(
+        f"events: {count:,} mixed events over 125 peers applied in {elapsed:.2f} s "
+        f"= {count / elapsed:,.0f} events/s (a bare loop over them: {count / baseline:,.0f}/s)"
+    )
 
 
 def bench_rendering() -> None:

@@ -19,4 +19,4 @@ def best_time(action: Callable[[], object], repeat: int = 5, number: int = 1) ->
 
 
 def row(*cells: object, widths: tuple[int, ...] = (34, 14, 14, 10)) -> str:
-    return "".join(f"{str(c):<{w}}" for c, w in zip(cells, widths, strict=False))
+    return "".join(f"{c!s:<{w}}" for c, w in zip(cells, widths, strict=False))
