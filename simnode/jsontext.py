@@ -9,12 +9,11 @@ is not Python's shortest repr: 99 microseconds is ``9.899999999999999e-05`` on t
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from typing import Any
 
 COIN = 100_000_000
-_TOKEN = "\x00simnode-raw-{}\x00"
-_TOKEN_PATTERN = re.compile(r'"\\u0000simnode-raw-(\d+)\\u0000"')
+encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 class RawJSON:
@@ -46,29 +45,24 @@ def format_double(value: float) -> str:
     return f"{value:.16g}"
 
 
-def _with_node_doubles(value: Any) -> Any:
-    """A copy of ``value`` whose floats are spliced in as the node prints them."""
-    if isinstance(value, float):
-        return RawJSON(format_double(value))
-    if isinstance(value, dict):
-        return {key: _with_node_doubles(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_with_node_doubles(item) for item in value]
-    return value
-
-
 def dumps(value: Any) -> str:
     """Compact JSON text (no spaces, UTF-8 kept as is, floats as ``%.16g``, like UniValue)."""
-    value = _with_node_doubles(value)
-    raws: list[str] = []
-
-    def splice(obj: object) -> str:
-        if isinstance(obj, RawJSON):
-            raws.append(obj.text)
-            return _TOKEN.format(len(raws) - 1)
-        raise TypeError(f"{type(obj).__name__} is not JSON serializable")
-
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=splice)
-    if not raws:
-        return text
-    return _TOKEN_PATTERN.sub(lambda m: raws[int(m.group(1))], text)
+    if isinstance(value, str):
+        return encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return format_double(value)
+    if isinstance(value, RawJSON):
+        return value.text
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{encode_string(k)}:{dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(map(dumps, value)) + "]"
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

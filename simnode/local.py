@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simnode.auth import COOKIE_FILE, CookieFile, Credentials
-from simnode.model import Node, NodeSettings, VirtualClock
+from simnode.model import Node, NodeSettings, VirtualClock, WallClock
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, get_profile
@@ -21,7 +21,8 @@ CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
 
 
 class LocalNode:
-    """A node on a virtual clock, served on 127.0.0.1 at a free port.
+    """A node on a virtual clock (or, with ``speed``, a wall clock running ``speed`` times real
+    time from ``start_seconds``), served on 127.0.0.1 at a free port.
 
     ``auth`` is ``"password"`` (a random rpcuser/rpcpassword) or ``"cookie"`` (the node's cookie
     file in ``datadir``). The data directory holds a node-style .conf that python-bitcoinlib's
@@ -36,6 +37,7 @@ class LocalNode:
         seed: int = 0,
         settings: NodeSettings | None = None,
         start_seconds: float = DEFAULT_EPOCH_SECONDS,
+        speed: float | None = None,
         auth: str = "password",
         datadir: Path | None = None,
         host: str = "127.0.0.1",
@@ -53,7 +55,10 @@ class LocalNode:
         options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion)
 
         def make_node() -> Node:
-            node = Node(VirtualClock(start_seconds), settings)
+            clock = (
+                VirtualClock(start_seconds) if speed is None else WallClock(speed, start_seconds)
+            )
+            node = Node(clock, settings)
             populate(node, peers, seed, options)
             return node
 

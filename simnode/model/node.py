@@ -64,6 +64,7 @@ class NodeSnapshot:
     now_us: int
     started_us: int
     peers: tuple[PeerSnapshot, ...]
+    peers_change_with_time: bool  # some peer's view depends on the clock (an outstanding ping)
     bans: tuple[BanEntry, ...]
     added_nodes: tuple[str, ...]
     network_active: bool
@@ -123,6 +124,10 @@ class Node:
         self._timers: list[_TimerEntry] = []
         self._timer_seq = 0
         self._frozen: dict[int, tuple[int, PeerSnapshot]] = {}
+        # Bumped by every change to the peer table, so an unchanged table is handed out as the
+        # same tuple (and renderers can reuse whole answers).
+        self._table_revision = 0
+        self._frozen_table: tuple[int, tuple[PeerSnapshot, ...], bool] = (-1, (), False)
         self._handlers: dict[type, Callable[[ev.Event], int | None]] = {
             ev.Connect: self._connect,
             ev.Disconnect: self._disconnect,
@@ -167,10 +172,12 @@ class Node:
         with self._lock:
             self._catch_up(self.clock.now_us())
             self._sweep_bans()
+            peers, peers_change_with_time = self._freeze_table()
             return NodeSnapshot(
                 now_us=self._now_us,
                 started_us=self._started_us,
-                peers=tuple(self._freeze(peer) for peer in self._peers.values()),
+                peers=peers,
+                peers_change_with_time=peers_change_with_time,
                 bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=_subnet_key)),
                 added_nodes=tuple(self._added_nodes),
                 network_active=self._network_active,
@@ -193,6 +200,15 @@ class Node:
             return list(self._peers)
 
     # ----------------------------------------------------------------------------- internals
+    def _freeze_table(self) -> tuple[tuple[PeerSnapshot, ...], bool]:
+        """The peer table as a tuple, and whether any peer in it reads differently with time."""
+        revision, table, timed = self._frozen_table
+        if revision != self._table_revision:
+            table = tuple(self._freeze(peer) for peer in self._peers.values())
+            timed = any(peer.changes_with_time for peer in table)
+            self._frozen_table = (self._table_revision, table, timed)
+        return table, timed
+
     def _freeze(self, peer: Peer) -> PeerSnapshot:
         cached = self._frozen.get(peer.id)
         if cached is not None and cached[0] == peer.revision:
@@ -206,8 +222,13 @@ class Node:
         peer = self._peers.get(peer_id)
         if peer is None:
             raise EventError(f"no connected peer with id {peer_id}")
-        peer.revision += 1
+        self._touch(peer)
         return peer
+
+    def _touch(self, peer: Peer) -> None:
+        """Mark ``peer`` (and so the peer table) as about to change."""
+        peer.revision += 1
+        self._table_revision += 1
 
     @property
     def _now_seconds(self) -> int:
@@ -246,10 +267,10 @@ class Node:
     def _fire(self, timer: _TimerEntry, peer: Peer) -> None:
         if timer.kind is _Timer.PING_DUE:
             if timer.token == peer.ping_seq and peer.ping_sent_us is None:
-                peer.revision += 1
+                self._touch(peer)
                 self._send_ping(peer)
         elif timer.kind is _Timer.PONG_ARRIVES:
-            peer.revision += 1
+            self._touch(peer)
             self._receive_pong(peer, answers_seq=timer.token, rtt_us=None)
         elif timer.token == peer.ping_seq and peer.ping_sent_us is not None:
             # InactivityCheck (src/net.cpp @ PAI 3.0.0): "ping timeout: %fs" disconnects.
@@ -328,6 +349,7 @@ class Node:
 
     # --- removal and bans
     def _remove_peer(self, peer_id: int) -> None:
+        self._table_revision += 1
         del self._peers[peer_id]
         self._frozen.pop(peer_id, None)
 
@@ -354,6 +376,7 @@ class Node:
             raise EventError("pong_rtt_seconds must be positive")
         peer_id = self._next_id  # GetNewNodeId: from 0, never reused
         self._next_id += 1
+        self._table_revision += 1
         self._peers[peer_id] = Peer(
             id=peer_id,
             addr=event.addr,
@@ -414,7 +437,7 @@ class Node:
             if not targets[0].handshake_complete:
                 raise EventError(f"peer {event.peer_id} has not completed the handshake")
         for peer in targets:
-            peer.revision += 1
+            self._touch(peer)
             self._send_ping(peer)
 
     def _pong(self, event: ev.PongReceived) -> None:

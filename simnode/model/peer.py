@@ -133,6 +133,11 @@ class PeerSnapshot:
     recv_partial_bytes: int
     handshake_complete: bool
 
+    @property
+    def changes_with_time(self) -> bool:
+        """Whether this view reads differently as the clock moves (an outstanding ping's wait)."""
+        return self.ping_sent_us is not None
+
     def pingwait_us(self, now_us: int) -> int | None:
         """How long the outstanding ping has waited, or None when there is none."""
         return None if self.ping_sent_us is None else now_us - self.ping_sent_us

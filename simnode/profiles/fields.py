@@ -44,7 +44,6 @@ class Field:
     description: str
     when: str = ""  # for optional fields: when the node includes it
     items: str | None = None  # element/value type of arrays and objects
-    time_dependent: bool = False  # its value changes as the clock moves, with no event
 
 
 def _seconds(micros: int | None) -> float | Absent:
@@ -172,7 +171,6 @@ _FIELDS = [
         lambda p, now: _wait_seconds(p.pingwait_us(now)),
         "Seconds the outstanding ping has waited",
         when="a ping is outstanding",
-        time_dependent=True,
     ),
     Field(
         "version",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,19 +63,19 @@ class Profile:
     features: NetFeatures = NetFeatures()
     summary: str = ""
     peer_fields: tuple[Field, ...] = field(init=False)
-    _dynamic: tuple[Field, ...] = field(init=False)
     _encoders: tuple[tuple[Field, str, Callable[[Any], str]], ...] = field(init=False)
-    _fragments: weakref.WeakKeyDictionary[PeerSnapshot, tuple[tuple[Any, ...], str]] = field(
-        init=False
-    )
+    # peer id -> (the snapshot rendered, the time it was rendered at if that matters, JSON)
+    _fragments: dict[int, tuple[PeerSnapshot, int | None, str]] = field(init=False)
+    # The last whole answer: (the peer table it rendered, the time if that mattered, the JSON)
+    _last_answer: tuple[tuple[PeerSnapshot, ...], int | None, RawJSON] = field(init=False)
 
     def __post_init__(self) -> None:
         self.peer_fields = tuple(FIELDS[name] for name in self.field_names)
-        self._dynamic = tuple(f for f in self.peer_fields if f.time_dependent)
         self._encoders = tuple(
             (f, json.dumps(f.name) + ":", _ENCODERS[f.json_type]) for f in self.peer_fields
         )
-        self._fragments = weakref.WeakKeyDictionary()
+        self._fragments = {}
+        self._last_answer = ((), None, RawJSON("[]"))
 
     def render_peer(self, peer: PeerSnapshot, now_us: int) -> dict[str, Any]:
         """One getpeerinfo entry, keys in the release's order, absent fields left out."""
@@ -91,17 +90,32 @@ class Profile:
         return [self.render_peer(peer, snapshot.now_us) for peer in snapshot.peers]
 
     def getpeerinfo_json(self, snapshot: NodeSnapshot) -> RawJSON:
-        """getpeerinfo as JSON text, reusing each unchanged peer's rendering."""
+        """getpeerinfo as JSON text, reusing each unchanged peer's rendering.
+
+        A peer's text is reused while the node hands out the same snapshot object for it and,
+        if its view changes with time, the clock has not moved.
+        """
         now = snapshot.now_us
+        table_at = now if snapshot.peers_change_with_time else None
+        last_table, last_at, last_json = self._last_answer
+        if last_table is snapshot.peers and last_at == table_at:
+            return last_json
+        fragments = self._fragments
         parts = []
         for peer in snapshot.peers:
-            key = tuple(f.value(peer, now) for f in self._dynamic)
-            cached = self._fragments.get(peer)
-            if cached is None or cached[0] != key:
-                cached = (key, self._encode_peer(peer, now))
-                self._fragments[peer] = cached
-            parts.append(cached[1])
-        return RawJSON("[" + ",".join(parts) + "]")
+            at = now if peer.changes_with_time else None
+            cached = fragments.get(peer.id)
+            if cached is None or cached[0] is not peer or cached[1] != at:
+                cached = (peer, at, self._encode_peer(peer, now))
+                fragments[peer.id] = cached
+            parts.append(cached[2])
+        if len(fragments) > 2 * len(snapshot.peers) + 64:  # forget peers that have left
+            live = {peer.id for peer in snapshot.peers}
+            for peer_id in [i for i in fragments if i not in live]:
+                del fragments[peer_id]
+        answer = RawJSON("[" + ",".join(parts) + "]")
+        self._last_answer = (snapshot.peers, table_at, answer)
+        return answer
 
     def _encode_peer(self, peer: PeerSnapshot, now_us: int) -> str:
         """One entry as JSON text, each value written by its field's JSON type: the same text
