@@ -1,0 +1,167 @@
+"""What a timeline entry does, turned into model events when it runs.
+
+Actions name peers by the labels the scenario gives them; ids are the node's business and come
+from ``Connect`` at run time. ``"all"`` means every peer connected at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from simnode.model import events as ev
+from simnode.model.node import ConnectionRefused, Node
+
+ALL = "all"
+
+
+class Run(Protocol):
+    """What an action needs from the runner."""
+
+    node: Node
+
+    def peer_id(self, name: str) -> int: ...
+
+    def bind(self, name: str, peer_id: int) -> None: ...
+
+    def unbind(self, name: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSpec:
+    version: int = 70015
+    subver: str = "/Turing:3.0.0/"
+    services: int = 0x0D
+    startingheight: int = 0
+    relaytxes: bool = True
+    timeoffset: int = 0
+    addrlocal: str | None = None
+
+    def event(self, peer_id: int) -> ev.VersionReceived:
+        return ev.VersionReceived(
+            peer_id, self.version, self.subver, self.services, self.startingheight,
+            self.relaytxes, self.timeoffset, self.addrlocal,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSpec:
+    """A peer the scenario connects: explicitly, at start or from the timeline."""
+
+    name: str
+    addr: str
+    inbound: bool = True
+    whitelisted: bool = False
+    manual: bool = False
+    addrbind: str | None = None
+    pong_rtt: float | None = 0.1
+    version: VersionSpec | None = VersionSpec()  # None: the peer never sends its version
+
+    def __call__(self, run: Run) -> None:
+        """Connect; a refused connection (a banned address) leaves the name unbound."""
+        event = ev.Connect(self.addr, self.inbound, self.whitelisted, self.manual, self.addrbind,
+                           self.pong_rtt)  # fmt: skip
+        try:
+            peer_id = run.node.apply(event)
+        except ConnectionRefused:
+            return
+        assert peer_id is not None
+        run.bind(self.name, peer_id)
+        if self.version is not None:
+            run.node.apply(self.version.event(peer_id))
+
+    def referenced_peers(self) -> tuple[str, ...]:
+        return ()
+
+
+class Action(Protocol):
+    def __call__(self, run: Run) -> None: ...
+
+    def referenced_peers(self) -> tuple[str, ...]: ...
+
+
+def _targets(run: Run, peer: str) -> list[int]:
+    return run.node.peer_ids() if peer == ALL else [run.peer_id(peer)]
+
+
+@dataclass(frozen=True, slots=True)
+class PeerAction:
+    """An event for one named peer (or every peer, for "all")."""
+
+    peer: str
+    kind: Literal["disconnect", "flush", "ping", "unanswered_ping"]
+
+    def __call__(self, run: Run) -> None:
+        for peer_id in _targets(run, self.peer):
+            if self.kind == "disconnect":
+                run.node.apply(ev.Disconnect(peer_id))
+            elif self.kind == "flush":
+                run.node.apply(ev.FlushSendQueue(peer_id))
+            elif self.kind == "ping":
+                run.node.apply(ev.PingSent(peer_id))
+            else:  # the peer stops answering, then we ping it
+                run.node.apply(ev.SetPongRtt(peer_id, None))
+                run.node.apply(ev.PingSent(peer_id))
+        if self.kind == "disconnect" and self.peer != ALL:
+            run.unbind(self.peer)
+
+    def referenced_peers(self) -> tuple[str, ...]:
+        return () if self.peer == ALL else (self.peer,)
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficAction:
+    peer: str
+    msg_type: str
+    direction: Literal["send", "recv"]
+    nbytes: int
+    pending: bool = False
+
+    def __call__(self, run: Run) -> None:
+        for peer_id in _targets(run, self.peer):
+            run.node.apply(ev.Traffic(peer_id, self.msg_type, self.direction, self.nbytes,
+                                      self.pending))  # fmt: skip
+
+    def referenced_peers(self) -> tuple[str, ...]:
+        return () if self.peer == ALL else (self.peer,)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerEventAction:
+    """A model event for one named peer, its ``peer_id`` filled in at run time."""
+
+    peer: str
+    make: type  # an event class taking peer_id first
+    arguments: tuple
+
+    def __call__(self, run: Run) -> None:
+        for peer_id in _targets(run, self.peer):
+            run.node.apply(self.make(peer_id, *self.arguments))
+
+    def referenced_peers(self) -> tuple[str, ...]:
+        return () if self.peer == ALL else (self.peer,)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeEventAction:
+    """A model event that names no peer (bans, addnode, network switch)."""
+
+    event: ev.Event
+
+    def __call__(self, run: Run) -> None:
+        run.node.apply(self.event)
+
+    def referenced_peers(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class VersionAction:
+    peer: str
+    version: VersionSpec
+
+    def __call__(self, run: Run) -> None:
+        run.node.apply(self.version.event(run.peer_id(self.peer)))
+
+    def referenced_peers(self) -> tuple[str, ...]:
+        return (self.peer,)

@@ -1,0 +1,104 @@
+"""Reading scenario files: YAML (JSON is a subset) into plain values that remember where they
+came from, so every error can name the file, line and column.
+
+Only plain data is accepted: mappings, sequences, strings, numbers, booleans, null and dates.
+Any other tag (``!!python/object``, ``!custom``) is refused, nothing is ever constructed from one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A place in a scenario file, 1-based as editors count."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded or run; the message starts with file:line:column."""
+
+    def __init__(self, where: Where | str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A value from the file with its place. Mappings hold ``dict[str, Located]``, sequences
+    ``list[Located]``, scalars plain Python values."""
+
+    value: Any
+    where: Where
+    key_wheres: dict[str, Where] | None = None  # for mappings: where each key is written
+
+
+def load_located(text: str, path: str) -> Located:
+    """Parse ``text`` (the contents of ``path``) into located plain values."""
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _where(mark, path) if mark is not None else Where(path, 1, 1)
+        raise ScenarioError(where, f"not valid YAML: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(Where(path, 1, 1), f"not valid YAML: {error}") from None
+    if node is None:
+        raise ScenarioError(Where(path, 1, 1), "the file is empty; expected a mapping")
+    return _convert(node, path, yaml.constructor.SafeConstructor())
+
+
+def read_located(path: Path) -> Located:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(Where(str(path), 1, 1), f"cannot read the file: {error}") from None
+    return load_located(text, str(path))
+
+
+def _where(mark: Any, path: str) -> Where:
+    return Where(path, mark.line + 1, mark.column + 1)
+
+
+def _convert(node: yaml.Node, path: str, constructor: yaml.constructor.SafeConstructor) -> Located:
+    where = _where(node.start_mark, path)
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+        mapping: dict[str, Located] = {}
+        key_wheres: dict[str, Where] = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, path, constructor)
+            if not isinstance(key.value, str):
+                raise ScenarioError(key.where, f"keys must be strings, not {key.value!r}")
+            if key.value in mapping:
+                raise ScenarioError(key.where, f"duplicate key {key.value!r}")
+            mapping[key.value] = _convert(value_node, path, constructor)
+            key_wheres[key.value] = key.where
+        return Located(mapping, where, key_wheres)
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+        return Located([_convert(item, path, constructor) for item in node.value], where)
+    if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
+        return Located(constructor.construct_object(node, deep=True), where)
+    raise ScenarioError(where, f"tag {node.tag!r} is not allowed: scenario files hold plain data")
