@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from simnode.ambient import AmbientTraffic
@@ -15,12 +15,18 @@ from simnode.auth import COOKIE_FILE, CookieFile, Credentials
 from simnode.model import Node, NodeSettings, WallClock
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from simnode.profiles.profile import Profile
 from simnode.profiles.releases import ALIASES
+from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library, load_scenario
+from simnode.scenarios.durations import format_duration, parse_duration
+from simnode.scenarios.playback import Playback
+from simnode.scenarios.record import transcript
 from simnode.server import NodeApp, ServedNode
 from simnode.simulation import Simulation
 
 DEFAULT_DATADIR = Path.home() / ".simnode"
 AMBIENT_TICK_SECONDS = 1.0
+PLAYBACK_TICK_SECONDS = 0.1
 
 
 class CLIError(Exception):
@@ -73,8 +79,45 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--speed", type=float, default=1.0, help="virtual seconds per wall-clock second"
     )
+    serve.add_argument(
+        "--scenario",
+        metavar="NAME_OR_PATH",
+        help="play a scenario in real time (its profile and peers replace "
+        "--profile, --peers and --seed)",
+    )
+    serve.add_argument("--loop", action="store_true", help="start the scenario over at its end")
     serve.set_defaults(handler=serve_command)
-    return parser  # fmt: skip
+
+    scenarios = commands.add_parser("scenarios", help="the scenario library and scenario files")
+    actions = scenarios.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="the library's scenarios").set_defaults(handler=scenarios_list)
+    show = actions.add_parser("show", help="a scenario's description and timeline")
+    show.add_argument("scenario", metavar="NAME_OR_PATH")
+    show.set_defaults(handler=scenarios_show)
+    validate = actions.add_parser("validate", help="load and run scenario files to their end")
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.set_defaults(handler=scenarios_validate)
+
+    record = commands.add_parser(
+        "record", help="write a scenario's transcript (getpeerinfo etc. at chosen times)"
+    )
+    record.add_argument("scenario", metavar="NAME_OR_PATH", nargs="?")
+    record.add_argument(
+        "--at",
+        action="append",
+        default=None,
+        metavar="DURATION",
+        help="a time to record at (repeatable; default: the scenario's record_at)",
+    )
+    record.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    record.add_argument(
+        "--library",
+        type=Path,
+        metavar="DIR",
+        help="write every library scenario's transcript to DIR/NAME.jsonl",
+    )
+    record.set_defaults(handler=record_command)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +129,84 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _load_scenario(name_or_path: str) -> Scenario:
+    try:
+        scenario = library.load(name_or_path)
+        ScenarioRunner(scenario).run_to_end()  # fail now, not in the middle of serving
+    except ScenarioError as error:
+        raise CLIError(str(error)) from None
+    return scenario
+
+
+def scenarios_list(args: argparse.Namespace) -> int:
+    for name, path in library.library_paths().items():
+        scenario = load_scenario(path)
+        first_line = scenario.description.strip().splitlines()[0]
+        print(f"{name:<24} {first_line}")
+    return 0
+
+
+def scenarios_show(args: argparse.Namespace) -> int:
+    scenario = _load_scenario(args.scenario)
+    print(f"{scenario.name} ({scenario.source})")
+    print(
+        f"profile {scenario.profile}, seed {scenario.seed}, start {scenario.start_seconds:.0f}, "
+        f"end {format_duration(scenario.end_seconds)}, {len(scenario.steps)} timeline steps"
+    )
+    print()
+    print(scenario.description.rstrip())
+    return 0
+
+
+def scenarios_validate(args: argparse.Namespace) -> int:
+    failures = 0
+    for path in args.paths:
+        try:
+            ScenarioRunner(load_scenario(path)).run_to_end()
+        except ScenarioError as error:
+            print(f"{error}", file=sys.stderr)
+            failures += 1
+        else:
+            print(f"{path}: ok")
+    return 1 if failures else 0
+
+
+def record_command(args: argparse.Namespace) -> int:
+    if args.library is not None:
+        args.library.mkdir(parents=True, exist_ok=True)
+        for name, path in library.library_paths().items():
+            (args.library / f"{name}.jsonl").write_text(transcript(load_scenario(path)))
+            print(f"{args.library / name}.jsonl")
+        return 0
+    if args.scenario is None:
+        raise CLIError("name a scenario, or give --library DIR")
+    scenario = _load_scenario(args.scenario)
+    try:
+        times = None if args.at is None else tuple(parse_duration(t) for t in args.at)
+    except ValueError as error:
+        raise CLIError(f"--at: {error}") from None
+    text = transcript(scenario, times)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text)
+    return 0
+
+
+def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Callable[[], Node]:
+    settings = NodeSettings(ban_threshold=args.banscore, ban_time_seconds=args.bantime)
+    options = PopulateOptions(
+        p2p_port=profile.identity.p2p_port, our_subver=profile.identity.subversion
+    )
+
+    def make_node() -> Node:
+        node = Node(WallClock(speed=args.speed), settings)
+        populate(node, args.peers, args.seed, options)
+        return node
+
+    return make_node
+
+
 def serve_command(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile)
     if args.speed <= 0:
@@ -94,16 +215,13 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CLIError("--peers must not be negative")
     if bool(args.rpcuser) != bool(args.rpcpassword) and not args.rpcauth:
         raise CLIError("--rpcuser and --rpcpassword go together")
-    settings = NodeSettings(ban_threshold=args.banscore, ban_time_seconds=args.bantime)
-    options = PopulateOptions(p2p_port=profile.identity.p2p_port,
-                              our_subver=profile.identity.subversion)  # fmt: skip
-
-    def make_node() -> Node:
-        node = Node(WallClock(speed=args.speed), settings)
-        populate(node, args.peers, args.seed, options)
-        return node
-
-    simulation = Simulation(make_node, profile)
+    playback = None
+    if args.scenario:
+        playback = Playback(_load_scenario(args.scenario), args.speed, args.loop)
+        profile = get_profile(playback.scenario.profile)
+        simulation = Simulation(playback.new_node, profile)
+    else:
+        simulation = Simulation(_populated_node_factory(args, profile), profile)
     cookie = None
     user_passwords: list[str] = []
     if args.rpcpassword:
@@ -135,23 +253,40 @@ def serve_command(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with served:
-        _announce(served, profile.name, args, cookie)
-        ambient = AmbientTraffic(simulation.node, args.seed)
-        while not stop.wait(AMBIENT_TICK_SECONDS):
-            if ambient.node is not simulation.node:  # reset through the control plane
-                ambient = AmbientTraffic(simulation.node, args.seed)
-            ambient.catch_up()
+        _announce(served, profile.name, args, cookie, playback)
+        if playback is not None:
+            while not stop.wait(PLAYBACK_TICK_SECONDS):
+                playback.tick()
+                if playback.loop and playback.ended:
+                    simulation.reset()  # starts the scenario over
+        else:
+            ambient = AmbientTraffic(simulation.node, args.seed)
+            while not stop.wait(AMBIENT_TICK_SECONDS):
+                if ambient.node is not simulation.node:  # reset through the control plane
+                    ambient = AmbientTraffic(simulation.node, args.seed)
+                ambient.catch_up()
     if cookie:
         cookie.delete()
     print("simnode: stopped", flush=True)
     return 0
 
 
-def _announce(served: ServedNode, profile: str, args: argparse.Namespace, cookie) -> None:  # type: ignore[no-untyped-def]
+def _announce(
+    served: ServedNode,
+    profile: str,
+    args: argparse.Namespace,
+    cookie: CookieFile | None,
+    playback: Playback | None,
+) -> None:
     user = f'"$(cat {cookie.path})"' if cookie else f"{args.rpcuser}:{args.rpcpassword}"
     body = '{"jsonrpc":"1.0","id":"curltest","method":"getpeerinfo","params":[]}'
+    what = (
+        f"playing scenario {playback.scenario.name!r} at {args.speed:g}x"
+        if playback
+        else f"with {args.peers} peers"
+    )
     lines = [
-        f"simnode: serving a fake {profile} node with {args.peers} peers at {served.url}",
+        f"simnode: serving a fake {profile} node {what} at {served.url}",
         f"simnode: cookie file {cookie.path}" if cookie else "simnode: auth with --rpcuser",
         f"simnode: try  curl --user {user} --data-binary '{body}' {served.url}",
         f"simnode: pid {os.getpid()}; stop with Ctrl-C",

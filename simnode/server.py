@@ -118,8 +118,9 @@ class NodeApp:
         if endpoint is None:
             return _plain(404)
         if not self.work_queue.admit():
-            return _plain(self.simulation.profile.features.work_queue_status,
-                          "Work queue depth exceeded")  # fmt: skip
+            return _plain(
+                self.simulation.profile.features.work_queue_status, "Work queue depth exceeded"
+            )
         try:
             with self.work_queue.worker:
                 return self._handle(request, endpoint)
@@ -164,8 +165,10 @@ class NodeApp:
     def _control(self, action: str, body: bytes) -> Response:
         handler = ACTIONS.get(action)
         if handler is None:
-            return _json(404, dumps({"error": f"unknown action {action!r}",
-                                     "actions": sorted(ACTIONS)}) + "\n")  # fmt: skip
+            return _json(
+                404,
+                dumps({"error": f"unknown action {action!r}", "actions": sorted(ACTIONS)}) + "\n",
+            )
         try:
             payload = json.loads(body) if body.strip() else {}
             result = handler(self.simulation, payload)

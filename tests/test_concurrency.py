@@ -53,17 +53,25 @@ def test_pollers_always_see_consistent_snapshots_while_events_apply():
         )
 
         def poll(index: int) -> None:
+            """Alternate getpeerinfo (one RPC answer) and the control plane's state (peers and
+            bans from one snapshot); each must be consistent on its own. A batch of
+            getpeerinfo and listbanned is two snapshots, on a real node too."""
             conn = http.client.HTTPConnection(node.host, node.port, timeout=10)
+            headers = {"Authorization": authorization}
             try:
                 while not stop.is_set():
-                    conn.request("POST", "/", b'[{"method":"getpeerinfo","id":0},'
-                                 b'{"method":"listbanned","id":1}]',
-                                 {"Authorization": authorization})  # fmt: skip
+                    if answers[index] % 2:
+                        conn.request("POST", "/simnode/state", b"{}", headers)
+                    else:
+                        conn.request("POST", "/", b'{"method":"getpeerinfo","id":0}', headers)
                     response = conn.getresponse()
-                    peers, banned = (r["result"] for r in json.loads(response.read()))
+                    reply = json.loads(response.read())
                     if response.status != 200:
                         problems.append(f"status {response.status}")
-                    problems.extend(node_problems(peers, banned, ban_threshold=100))
+                    if "result" in reply:
+                        problems.extend(node_problems(reply["result"], ban_threshold=100))
+                    else:
+                        problems.extend(node_problems(reply["peers"], reply["banned"], 100))
                     answers[index] += 1
             except Exception as error:  # a dropped connection or a bad body is a failure
                 problems.append(repr(error))

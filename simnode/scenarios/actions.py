@@ -39,9 +39,15 @@ class VersionSpec:
 
     def event(self, peer_id: int) -> ev.VersionReceived:
         return ev.VersionReceived(
-            peer_id, self.version, self.subver, self.services, self.startingheight,
-            self.relaytxes, self.timeoffset, self.addrlocal,
-        )  # fmt: skip
+            peer_id,
+            self.version,
+            self.subver,
+            self.services,
+            self.startingheight,
+            self.relaytxes,
+            self.timeoffset,
+            self.addrlocal,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +65,9 @@ class PeerSpec:
 
     def __call__(self, run: Run) -> None:
         """Connect; a refused connection (a banned address) leaves the name unbound."""
-        event = ev.Connect(self.addr, self.inbound, self.whitelisted, self.manual, self.addrbind,
-                           self.pong_rtt)  # fmt: skip
+        event = ev.Connect(
+            self.addr, self.inbound, self.whitelisted, self.manual, self.addrbind, self.pong_rtt
+        )
         try:
             peer_id = run.node.apply(event)
         except ConnectionRefused:
@@ -119,8 +126,9 @@ class TrafficAction:
 
     def __call__(self, run: Run) -> None:
         for peer_id in _targets(run, self.peer):
-            run.node.apply(ev.Traffic(peer_id, self.msg_type, self.direction, self.nbytes,
-                                      self.pending))  # fmt: skip
+            run.node.apply(
+                ev.Traffic(peer_id, self.msg_type, self.direction, self.nbytes, self.pending)
+            )
 
     def referenced_peers(self) -> tuple[str, ...]:
         return () if self.peer == ALL else (self.peer,)

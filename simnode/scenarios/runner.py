@@ -89,8 +89,9 @@ class ScenarioRunner:
                 spec(self)
                 continue
             assert isinstance(spec, GeneratedPeers)
-            options = PopulateOptions(p2p_port=identity.p2p_port,
-                                      our_subver=identity.subversion, history_seconds=0)  # fmt: skip
+            options = PopulateOptions(
+                p2p_port=identity.p2p_port, our_subver=identity.subversion, history_seconds=0
+            )
             ids = populate(self.node, spec.count, self.scenario.seed, options)
             for index, peer_id in enumerate(ids):
                 self.bind(f"{spec.prefix}-{index}", peer_id)

@@ -182,14 +182,17 @@ def _version(item: Located) -> VersionSpec | None:
     fields = Fields(item, "version")
     spec = VersionSpec(
         version=fields.get("version", _int, 70015),
-        subver=fields.get("subver", lambda i: i.value if isinstance(i.value, str) else
-                          _fail_raise(i, "a string"), "/Turing:3.0.0/"),
+        subver=fields.get(
+            "subver",
+            lambda i: i.value if isinstance(i.value, str) else _fail_raise(i, "a string"),
+            "/Turing:3.0.0/",
+        ),
         services=fields.get("services", _services, 0x0D),
         startingheight=fields.get("startingheight", _int, 0),
         relaytxes=fields.get("relaytxes", _bool, True),
         timeoffset=fields.get("timeoffset", _int, 0),
         addrlocal=fields.get("addrlocal", _optional(_str)),
-    )  # fmt: skip
+    )
     fields.done()
     return spec
 
@@ -272,9 +275,13 @@ def _action_traffic(item: Located) -> Action:
     nbytes = fields.get("bytes", _int, required=True)
     if nbytes <= 0:
         raise _fail(fields.values["bytes"], "a positive byte count")
-    action = TrafficAction(fields.get("peer", _peer_name, required=True),
-                           fields.get("type", _str, required=True), direction, nbytes,
-                           fields.get("pending", _bool, False))  # fmt: skip
+    action = TrafficAction(
+        fields.get("peer", _peer_name, required=True),
+        fields.get("type", _str, required=True),
+        direction,
+        nbytes,
+        fields.get("pending", _bool, False),
+    )
     fields.done()
     return action
 
@@ -283,8 +290,11 @@ def _action_pong(item: Located) -> Action:
     if isinstance(item.value, str):
         return PeerEventAction(_peer_name(item), ev.PongReceived, (None,))
     fields = Fields(item, "pong")
-    action = PeerEventAction(fields.get("peer", _peer_name, required=True), ev.PongReceived,
-                             (fields.get("rtt", _optional(_duration)),))  # fmt: skip
+    action = PeerEventAction(
+        fields.get("peer", _peer_name, required=True),
+        ev.PongReceived,
+        (fields.get("rtt", _optional(_duration)),),
+    )
     fields.done()
     return action
 
@@ -293,8 +303,9 @@ def _action_pong_rtt(item: Located) -> Action:
     fields = Fields(item, "pong_rtt")
     if not fields.has("rtt"):
         raise ScenarioError(item.where, "pong_rtt needs 'rtt' (seconds, or null: never answers)")
-    action = PeerEventAction(fields.get("peer", _peer_name, required=True), ev.SetPongRtt,
-                             (fields.get("rtt", _rtt),))  # fmt: skip
+    action = PeerEventAction(
+        fields.get("peer", _peer_name, required=True), ev.SetPongRtt, (fields.get("rtt", _rtt),)
+    )
     fields.done()
     return action
 
@@ -302,8 +313,11 @@ def _action_pong_rtt(item: Located) -> Action:
 def _action_misbehave(item: Located) -> Action:
     fields = Fields(item, "misbehave")
     score = fields.get("score", _count, required=True)
-    action = PeerEventAction(fields.get("peer", _peer_name, required=True), ev.Misbehave,
-                             (score, fields.get("reason", _str, "")))  # fmt: skip
+    action = PeerEventAction(
+        fields.get("peer", _peer_name, required=True),
+        ev.Misbehave,
+        (score, fields.get("reason", _str, "")),
+    )
     fields.done()
     return action
 
@@ -316,11 +330,13 @@ def _action_ban(item: Located) -> Action:
     bantime = fields.get("bantime", _optional(_duration))
     until = fields.get("until", _optional(_start))
     fields.done()
-    return NodeEventAction(ev.Ban(
-        subnet,
-        bantime_seconds=None if bantime is None else int(bantime),
-        until_seconds=None if until is None else int(until),
-    ))  # fmt: skip
+    return NodeEventAction(
+        ev.Ban(
+            subnet,
+            bantime_seconds=None if bantime is None else int(bantime),
+            until_seconds=None if until is None else int(until),
+        )
+    )
 
 
 def _action_addnode(item: Located) -> Action:
@@ -339,9 +355,11 @@ def _action_sync(item: Located) -> Action:
     inflight = fields.get("inflight", _optional(lambda i: tuple(_int_list(i))))
     if inflight is not None and len(inflight) > 16:
         raise _fail(inflight_item, "at most 16 block heights in flight")  # type: ignore[arg-type]
-    action = PeerEventAction(fields.get("peer", _peer_name, required=True), ev.SyncProgress,
-                             (fields.get("headers", _optional(_int)),
-                              fields.get("blocks", _optional(_int)), inflight))  # fmt: skip
+    action = PeerEventAction(
+        fields.get("peer", _peer_name, required=True),
+        ev.SyncProgress,
+        (fields.get("headers", _optional(_int)), fields.get("blocks", _optional(_int)), inflight),
+    )
     fields.done()
     return action
 
@@ -402,9 +420,9 @@ def _entry(item: Located) -> _Entry:
     if len(kinds) != 1:
         found = f"found {', '.join(kinds)}" if kinds else "found none"
         raise ScenarioError(
-            item.where, f"a timeline entry needs exactly one action ({found}); "
-            f"actions: {', '.join(ACTIONS)}",
-        )  # fmt: skip
+            item.where,
+            f"a timeline entry needs exactly one action ({found}); actions: {', '.join(ACTIONS)}",
+        )
     action = fields.get(kinds[0], ACTIONS[kinds[0]])
     fields.done()
     if every is not None:
@@ -442,8 +460,11 @@ def _check_names(peers: tuple[PeerSpec | GeneratedPeers, ...], steps: list[Step]
         for name in step.action.referenced_peers():
             if name not in known:
                 at = format_duration(step.at_us / MICROS)
-                raise ScenarioError(step.where, f"at {at}: no peer named {name!r} is connected "
-                                    f"by then (known: {', '.join(sorted(known)) or 'none'})")  # fmt: skip
+                raise ScenarioError(
+                    step.where,
+                    f"at {at}: no peer named {name!r} is connected "
+                    f"by then (known: {', '.join(sorted(known)) or 'none'})",
+                )
         if isinstance(step.action, PeerSpec):
             known.add(step.action.name)
         elif isinstance(step.action, PeerAction) and step.action.kind == "disconnect":
@@ -457,11 +478,13 @@ def _settings(item: Located) -> NodeSettings:
         ban_threshold=fields.get("ban_threshold", _int, defaults.ban_threshold),
         ban_time_seconds=int(fields.get("ban_time", _duration, defaults.ban_time_seconds)),
         automatic_pings=fields.get("automatic_pings", _bool, defaults.automatic_pings),
-        ping_interval_seconds=int(fields.get("ping_interval", _duration,
-                                             defaults.ping_interval_seconds)),
-        ping_timeout_seconds=int(fields.get("ping_timeout", _duration,
-                                            defaults.ping_timeout_seconds)),
-    )  # fmt: skip
+        ping_interval_seconds=int(
+            fields.get("ping_interval", _duration, defaults.ping_interval_seconds)
+        ),
+        ping_timeout_seconds=int(
+            fields.get("ping_timeout", _duration, defaults.ping_timeout_seconds)
+        ),
+    )
     fields.done()
     return settings
 
@@ -492,26 +515,40 @@ def parse_scenario(root: Located) -> Scenario:
         for item in timeline_item.value:
             entry = _entry(item)
             if entries and entry.at < entries[-1].at:
-                raise ScenarioError(entry.where, f"time goes backwards: {format_duration(entry.at)}"
-                                    f" after {format_duration(entries[-1].at)}")  # fmt: skip
+                raise ScenarioError(
+                    entry.where,
+                    f"time goes backwards: {format_duration(entry.at)}"
+                    f" after {format_duration(entries[-1].at)}",
+                )
             entries.append(entry)
     fields.read.append("timeline")
     steps = _expand(entries)
     last = steps[-1].at_us / MICROS if steps else 0.0
     end = fields.get("end", _duration, last)
     if end < last:
-        raise ScenarioError(fields.values["end"].where,
-                            f"'end' ({format_duration(end)}) comes before the last entry "
-                            f"({format_duration(last)})")  # fmt: skip
+        raise ScenarioError(
+            fields.values["end"].where,
+            f"'end' ({format_duration(end)}) comes before the last entry ({format_duration(last)})",
+        )
     record_item = fields.values.get("record_at")
-    record_at = fields.get("record_at", lambda i: tuple(_duration(x) for x in _list(i)),
-                           (0.0, end))  # fmt: skip
+    record_at = fields.get("record_at", lambda i: tuple(_duration(x) for x in _list(i)), (0.0, end))
     if any(t > end for t in record_at):
         raise _fail(record_item, f"times within the scenario (end: {format_duration(end)})")  # type: ignore[arg-type]
     fields.done()
     _check_names(peers, steps)
-    return Scenario(name, description, profile, seed, start, settings, peers, tuple(steps), end,
-                    tuple(sorted(record_at)), root.where.path)  # fmt: skip
+    return Scenario(
+        name,
+        description,
+        profile,
+        seed,
+        start,
+        settings,
+        peers,
+        tuple(steps),
+        end,
+        tuple(sorted(record_at)),
+        root.where.path,
+    )
 
 
 def _list(item: Located) -> list[Located]:

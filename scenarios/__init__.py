@@ -1,0 +1,1 @@
+"""The scenario library, shipped as package data (see docs/scenarios.md)."""
