@@ -387,3 +387,16 @@ def test_fake_peers_use_only_documentation_addresses():
     populate(node, 30, seed=1)
     subvers = {e["subver"] for e in entries(node)}
     assert "/Turing:3.0.0/" in subvers
+
+
+def test_sends_queue_behind_a_pending_one_until_the_socket_drains():
+    node = new_node(automatic_pings=False)
+    peer = connected(node)
+    node.apply(Traffic(peer, "block", "send", 1000, pending=True))
+    node.apply(Traffic(peer, "inv", "send", 61))
+    stalled = entry(node, peer)
+    assert stalled["bytessent"] == 0
+    assert sum(stalled["bytessent_per_msg"].values()) == 1061
+    node.apply(FlushSendQueue(peer))
+    node.apply(Traffic(peer, "inv", "send", 61))
+    assert entry(node, peer)["bytessent"] == 1122

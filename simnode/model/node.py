@@ -287,10 +287,14 @@ class Node:
 
     # --- accounting
     def _account_send(self, peer: Peer, msg_type: str, nbytes: int, pending: bool = False) -> None:
-        """PushMessage counts the type when queued; SocketSendData counts totals when written."""
+        """PushMessage counts the type when queued; SocketSendData counts totals when written.
+
+        A pending send means the socket stopped taking data: it and everything queued after it
+        (the send queue is FIFO) wait for ``FlushSendQueue``."""
         peer.sent_per_msg[msg_type] = peer.sent_per_msg.get(msg_type, 0) + nbytes
         peer.send_queue_bytes += nbytes
-        if not pending:
+        peer.send_blocked = peer.send_blocked or pending
+        if not peer.send_blocked:
             self._write_queue(peer)
 
     def _write_queue(self, peer: Peer) -> None:
@@ -425,7 +429,9 @@ class Node:
             self._account_recv(peer, event.msg_type, event.nbytes, event.pending)
 
     def _flush(self, event: ev.FlushSendQueue) -> None:
-        self._write_queue(self._peer(event.peer_id))
+        peer = self._peer(event.peer_id)
+        peer.send_blocked = False
+        self._write_queue(peer)
 
     def _ping(self, event: ev.PingSent) -> None:
         """The ``ping`` RPC queues a ping for every peer; it goes out even if one is outstanding,

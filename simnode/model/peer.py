@@ -45,6 +45,7 @@ class Peer:
     sent_per_msg: dict[str, int] = field(default_factory=dict)
     recv_per_msg: dict[str, int] = field(default_factory=dict)
     send_queue_bytes: int = 0
+    send_blocked: bool = False  # the socket stopped taking data; sends queue until a flush
     recv_partial_bytes: int = 0
     # Pings, in microseconds like the node's nPingUsec* fields.
     ping_sent_us: int | None = None  # an outstanding ping's send time
