@@ -76,7 +76,9 @@ def test_steady_healthy():
             assert p["bytessent"] == sum(p["bytessent_per_msg"].values())
             assert p["bytesrecv"] == sum(p["bytesrecv_per_msg"].values())
         if previous:
-            assert all(p["bytesrecv"] > q["bytesrecv"] for p, q in zip(peers, previous))
+            assert all(
+                p["bytesrecv"] > q["bytesrecv"] for p, q in zip(peers, previous, strict=True)
+            )
         previous = peers
 
 

@@ -195,6 +195,11 @@ class Node:
                 return parse_subnet(address_or_subnet) in self._bans
             return self._banned_ip(address_or_subnet)
 
+    def is_connected(self, peer_id: int) -> bool:
+        with self._lock:
+            self._catch_up(self.clock.now_us())
+            return peer_id in self._peers
+
     def peer_ids(self) -> list[int]:
         with self._lock:
             return list(self._peers)

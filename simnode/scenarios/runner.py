@@ -29,10 +29,12 @@ class ScenarioRunner:
 
     # --- what actions use (simnode.scenarios.actions.Run)
     def peer_id(self, name: str) -> int:
-        try:
-            return self._names[name]
-        except KeyError:
-            raise EventError(f"peer {name!r} is not connected") from None
+        peer_id = self._names.get(name)
+        if peer_id is None:
+            raise EventError(f"peer {name!r} is not connected")
+        if not self.node.is_connected(peer_id):
+            raise EventError(f"peer {name!r} (id {peer_id}) is no longer connected")
+        return peer_id
 
     def bind(self, name: str, peer_id: int) -> None:
         self._names[name] = peer_id
