@@ -1,0 +1,147 @@
+"""The command line as a user runs it: simnode serve (with a scenario played in real time
+against a real client), errors as one line, and the scenario commands."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bitcoinrpc.authproxy import AuthServiceProxy
+
+SIMNODE = [sys.executable, "-m", "simnode.cli"]
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([*SIMNODE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class Served:
+    """``simnode serve ...`` in a subprocess on a free port; stopped with SIGTERM."""
+
+    def __init__(self, *args: str, tmp_path) -> None:
+        self.process = subprocess.Popen(
+            [*SIMNODE, "serve", "--rpcport", "0", "--datadir", str(tmp_path), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        first_line = self.process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:(\d+)/)", first_line)
+        assert match, first_line + self.process.stderr.read()
+        self.url, self.port = match.group(1), int(match.group(2))
+        self.banner = first_line + "".join(self.process.stdout.readline() for _ in range(3))
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        out, err = self.process.communicate(timeout=10)
+        return self.process.returncode, out + err
+
+
+def proxy_for(url: str, user: str, password: str) -> AuthServiceProxy:
+    return AuthServiceProxy(url.replace("http://", f"http://{user}:{password}@"), timeout=10)
+
+
+def close(proxy: AuthServiceProxy) -> None:
+    proxy._AuthServiceProxy__conn.close()
+
+
+def test_serve_plays_ban_storm_in_real_time_against_a_real_client(tmp_path):
+    served = Served("--scenario", "ban-storm", "--speed", "60", "--rpcuser", "u",
+                    "--rpcpassword", "p", tmp_path=tmp_path)  # fmt: skip
+    proxy = proxy_for(served.url, "u", "p")
+    try:
+        assert "playing scenario 'ban-storm' at 60x" in served.banner
+        banned_counts = []
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            banned = {b["address"].split("/")[0] for b in proxy.listbanned()}
+            connected = {p["addr"].rsplit(":", 1)[0] for p in proxy.getpeerinfo()}
+            assert not banned & connected
+            banned_counts.append(len(banned))
+            if len(banned) == 5:
+                break
+            time.sleep(0.25)
+        assert banned_counts[-1] == 5, banned_counts
+        assert banned_counts == sorted(banned_counts)  # the list only grew
+        assert len(set(banned_counts)) >= 3  # and we watched it grow in real time
+    finally:
+        close(proxy)
+        code, output = served.stop()
+    assert code == 0 and "simnode: stopped" in output
+
+
+def test_serve_with_defaults_uses_a_cookie_and_removes_it(tmp_path):
+    served = Served(tmp_path=tmp_path)
+    cookie = tmp_path / ".cookie"
+    try:
+        user, password = cookie.read_text().split(":")
+        assert user == "__cookie__" and re.fullmatch(r"[0-9a-f]{64}", password)
+        assert f'curl --user "$(cat {cookie})"' in served.banner
+        proxy = proxy_for(served.url, user, password)
+        try:
+            assert proxy.getconnectioncount() == 12
+        finally:
+            close(proxy)
+    finally:
+        code, _ = served.stop()
+    assert code == 0
+    assert not cookie.exists()
+
+
+def test_port_in_use_is_a_one_line_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--rpcport", str(port), "--datadir", str(tmp_path))
+    assert result.returncode != 0
+    assert result.stderr.startswith(f"simnode: error: cannot listen on 127.0.0.1:{port}")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / ".cookie").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_datadir_is_a_one_line_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = run("serve", "--rpcport", "0", "--datadir", str(locked / "sub"))
+    assert result.returncode != 0 and result.stderr.startswith("simnode: error: cannot write")
+
+
+def test_datadir_that_is_a_file_is_a_one_line_error(tmp_path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    result = run("serve", "--rpcport", "0", "--datadir", str(not_a_dir))
+    assert result.returncode != 0
+    assert result.stderr.startswith("simnode: error: cannot write the cookie file")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [["--speed", "0"], ["--peers", "-1"], ["--rpcuser", "u"],
+                                  ["--scenario", "no-such-scenario"]])  # fmt: skip
+def test_bad_options_are_one_line_errors(tmp_path, args):
+    result = run("serve", "--rpcport", "0", "--datadir", str(tmp_path), *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith("simnode: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_scenario_commands(tmp_path):
+    listing = run("scenarios", "list")
+    assert listing.returncode == 0 and "ban-storm" in listing.stdout
+    shown = run("scenarios", "show", "ping-timeout")
+    assert shown.returncode == 0 and "disconnects the silent peer" in shown.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndescription: y\ncolour: red\n")
+    good = Path(__file__).resolve().parents[1] / "scenarios" / "no-peers.yaml"
+    checked = run("scenarios", "validate", str(good), str(bad))
+    assert checked.returncode == 1
+    assert f"{good}: ok" in checked.stdout
+    assert f"{bad}:3:1: unknown key 'colour'" in checked.stderr
+    out = tmp_path / "t.jsonl"
+    recorded = run("record", "ping-timeout", "--at", "10m", "--out", str(out))
+    assert recorded.returncode == 0
+    assert [line.count('"method"') for line in out.read_text().splitlines()] == [1, 1, 1, 1]
