@@ -6,8 +6,9 @@ from ``Connect`` at run time. ``"all"`` means every peer connected at that momen
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from simnode.model import events as ev
 from simnode.model.node import ConnectionRefused, Node
@@ -91,6 +92,13 @@ def _targets(run: Run, peer: str) -> list[int]:
     return run.node.peer_ids() if peer == ALL else [run.peer_id(peer)]
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _event(make: type, *arguments: Any) -> ev.Event:
+    """Events are immutable values: a repeated entry reuses them instead of building each one
+    again (building a frozen dataclass costs more than applying it)."""
+    return make(*arguments)
+
+
 @dataclass(frozen=True, slots=True)
 class PeerAction:
     """An event for one named peer (or every peer, for "all")."""
@@ -126,9 +134,9 @@ class TrafficAction:
 
     def __call__(self, run: Run) -> None:
         for peer_id in _targets(run, self.peer):
-            run.node.apply(
-                ev.Traffic(peer_id, self.msg_type, self.direction, self.nbytes, self.pending)
-            )
+            event = _event(ev.Traffic, peer_id, self.msg_type, self.direction, self.nbytes,
+                           self.pending)  # fmt: skip
+            run.node.apply(event)
 
     def referenced_peers(self) -> tuple[str, ...]:
         return () if self.peer == ALL else (self.peer,)
@@ -144,7 +152,7 @@ class PeerEventAction:
 
     def __call__(self, run: Run) -> None:
         for peer_id in _targets(run, self.peer):
-            run.node.apply(self.make(peer_id, *self.arguments))
+            run.node.apply(_event(self.make, peer_id, *self.arguments))
 
     def referenced_peers(self) -> tuple[str, ...]:
         return () if self.peer == ALL else (self.peer,)
