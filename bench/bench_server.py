@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import row
 from werkzeug.wrappers import Request, Response
 
+from simnode.http_runner import ServedNode
 from simnode.local import LocalNode
-from simnode.server import ServedNode
 
 CLIENT = r"""
 import http.client, json, sys, time

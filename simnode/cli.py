@@ -12,6 +12,7 @@ from pathlib import Path
 
 from simnode.ambient import AmbientTraffic
 from simnode.auth import COOKIE_FILE, CookieFile, Credentials
+from simnode.http_runner import ServedNode
 from simnode.model import Node, NodeSettings, WallClock
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
@@ -21,7 +22,7 @@ from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library, 
 from simnode.scenarios.durations import format_duration, parse_duration
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.record import transcript
-from simnode.server import NodeApp, ServedNode
+from simnode.server import NodeApp
 from simnode.simulation import Simulation
 
 DEFAULT_DATADIR = Path.home() / ".simnode"

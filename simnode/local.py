@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simnode.auth import COOKIE_FILE, CookieFile, Credentials
+from simnode.http_runner import ServedNode
 from simnode.model import Node, NodeSettings, VirtualClock, WallClock
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, get_profile
-from simnode.server import NodeApp, ServedNode
+from simnode.server import NodeApp
 from simnode.simulation import Simulation
 
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}

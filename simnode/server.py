@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import waitress
 from werkzeug.exceptions import NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
@@ -206,66 +205,3 @@ def _libevent_error(status: int, reason: str) -> Response:
     response = _plain(status, LIBEVENT_ERROR_PAGE.format(code=status, reason=reason))
     response.headers["Connection"] = "close"
     return response
-
-
-class ServedNode:
-    """Runs a WSGI app on waitress in a background thread: ``with ServedNode(app) as served``.
-
-    HTTP/1.1 keep-alive as the node does it, idle connections closed after ``idle_timeout``
-    (-rpcservertimeout, 30 s). Port 0 picks a free port; ``port`` tells which. ``stop`` closes
-    every connection and joins every thread.
-    """
-
-    def __init__(
-        self,
-        app: Callable,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        threads: int = 21,  # enough to hold rpcthreads + rpcworkqueue and see the queue overflow
-        idle_timeout: float = 30,
-    ) -> None:
-        self._server = waitress.create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            channel_timeout=idle_timeout,
-            cleanup_interval=min(idle_timeout, 30),
-            ident="",  # the node sends no Server header
-            expose_tracebacks=False,
-            clear_untrusted_proxy_headers=False,
-        )
-        self.host = host
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
-        self._thread = threading.Thread(target=self._server.run, name="simnode-server", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
-
-    def start(self) -> ServedNode:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server = self._server
-        if self._thread.is_alive():
-            server.trigger.pull_trigger(lambda: _close_all(server._map))  # type: ignore[union-attr]
-            self._thread.join()
-        else:
-            _close_all(server._map)  # type: ignore[union-attr]
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
-
-    def __enter__(self) -> ServedNode:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-def _close_all(socket_map: dict) -> None:
-    """Close the listening socket, every client connection and the trigger: the loop then ends."""
-    for dispatcher in list(socket_map.values()):
-        dispatcher.close()

@@ -1,0 +1,104 @@
+"""Serving a WSGI app the way the node serves RPC: waitress in a background thread, HTTP/1.1
+keep-alive, idle connections closed after -rpcservertimeout, and connection closes on request
+(for fault injection: a reset, a truncated body, a silently dropped keep-alive connection)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import waitress
+from waitress.channel import ClientDisconnected
+
+# A WSGI app may ask its server to drop the connection, by setting environ[CLOSE_CONNECTION] to:
+BEFORE_RESPONSE = "before_response"  # close without answering ("connection reset")
+MID_BODY = "mid_body"  # send the headers and half the body, then close
+AFTER_RESPONSE = "after_response"  # answer in full, then close without saying so
+CLOSE_CONNECTION = "simnode.close_connection"
+
+
+def with_connection_control(app: Callable) -> Callable:
+    """Wrap ``app`` so that ``environ[CLOSE_CONNECTION]`` closes the connection as asked.
+
+    waitress closes a connection, writing nothing more, when the app's body raises
+    ClientDisconnected; what was sent before that stays sent."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        when = environ.get(CLOSE_CONNECTION)
+        return body if when is None else _closing(body, when)
+
+    return wrapped
+
+
+def _closing(body: Iterable[bytes], when: str) -> Iterator[bytes]:
+    data = b"".join(body)
+    if when == MID_BODY:
+        yield data[: len(data) // 2]
+    elif when == AFTER_RESPONSE:
+        yield data
+    raise ClientDisconnected(when)
+
+
+class ServedNode:
+    """Runs a WSGI app on waitress in a background thread: ``with ServedNode(app) as served``.
+
+    HTTP/1.1 keep-alive as the node does it, idle connections closed after ``idle_timeout``
+    (-rpcservertimeout, 30 s). Port 0 picks a free port; ``port`` tells which. ``stop`` closes
+    every connection and joins every thread.
+    """
+
+    def __init__(
+        self,
+        app: Callable,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        threads: int = 21,  # enough to hold rpcthreads + rpcworkqueue and see the queue overflow
+        idle_timeout: float = 30,
+    ) -> None:
+        self._server = waitress.create_server(
+            with_connection_control(app),
+            host=host,
+            port=port,
+            threads=threads,
+            channel_timeout=idle_timeout,
+            cleanup_interval=min(idle_timeout, 30),
+            ident="",  # the node sends no Server header
+            expose_tracebacks=False,
+            clear_untrusted_proxy_headers=False,
+        )
+        self.host = host
+        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self._thread = threading.Thread(target=self._server.run, name="simnode-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> ServedNode:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server = self._server
+        if self._thread.is_alive():
+            server.trigger.pull_trigger(lambda: _close_all(server._map))  # type: ignore[union-attr]
+            self._thread.join()
+        else:
+            _close_all(server._map)  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+    def __enter__(self) -> ServedNode:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _close_all(socket_map: dict) -> None:
+    """Close the listening socket, every client connection and the trigger: the loop then ends."""
+    for dispatcher in list(socket_map.values()):
+        dispatcher.close()
