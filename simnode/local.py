@@ -1,5 +1,11 @@
-"""A fake node served in this process, with its own data directory: what tests and the pytest
-plugin start. ``with LocalNode(peers=8) as node: AuthServiceProxy(node.rpc_url)...``"""
+"""A fake node served in this process, with its own data directory and methods that drive it:
+what tests and the pytest plugin use.
+
+    with LocalNode(peers=8) as node:
+        rpc = AuthServiceProxy(node.rpc_url)
+        peer = node.add_peer("192.0.2.7:8567")
+        node.misbehave(peer, 100)
+"""
 
 from __future__ import annotations
 
@@ -7,79 +13,139 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from simnode.auth import COOKIE_FILE, CookieFile, Credentials
+from simnode.auth import COOKIE_FILE, COOKIE_USER, CookieFile, Credentials
+from simnode.faults import Fault, FaultKind
 from simnode.http_runner import ServedNode
-from simnode.model import Node, NodeSettings, VirtualClock, WallClock
-from simnode.model.clock import DEFAULT_EPOCH_SECONDS
-from simnode.model.fakepeers import PopulateOptions, populate
+from simnode.journal import Journal
+from simnode.model import events as ev
+from simnode.model.addresses import format_subnet, parse_subnet
+from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
+from simnode.model.fakepeers import PopulateOptions, populate, seeded_faker
+from simnode.model.node import Node, NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
+from simnode.profiles.netviews import listbanned
+from simnode.profiles.profile import Profile
+from simnode.scenarios import ScenarioRunner, library
 from simnode.server import NodeApp
 from simnode.simulation import Simulation
 
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
+AUTH_MODES = ("password", "cookie")
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """What a fresh node looks like: the pytest marker's and ``LocalNode``'s keywords."""
+
+    profile: str = DEFAULT_PROFILE
+    peers: int = 0
+    seed: int = 0
+    scenario: str | None = None  # a library name or a path; replaces profile, peers and seed
+    auth: str = "password"  # or "cookie"
+    settings: NodeSettings | None = None
+    start_seconds: float = DEFAULT_EPOCH_SECONDS
+    speed: float | None = None  # a wall clock at this speed instead of a virtual clock
+
+    def __post_init__(self) -> None:
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
+        get_profile(self.profile)  # KeyError names the known profiles
+        if self.peers < 0:
+            raise ValueError("peers must not be negative")
+
+
+class FaultControl:
+    """Arms faults for the next call(s): ``node.faults.reset(method="getpeerinfo")``.
+
+    Each takes ``method`` (None: any) and ``times`` (None: until ``clear``)."""
+
+    def __init__(self, app: NodeApp) -> None:
+        self._plan = app.faults
+
+    def _arm(self, kind: FaultKind, method: str | None, times: int | None, **extra: Any) -> Fault:
+        return self._plan.arm(Fault(kind, method, times, **extra))
+
+    def latency(self, seconds: float, method: str | None = None, times: int | None = 1) -> Fault:
+        return self._arm(FaultKind.LATENCY, method, times, seconds=seconds)
+
+    def reset(self, method: str | None = None, times: int | None = 1) -> Fault:
+        """The connection closes with no reply."""
+        return self._arm(FaultKind.RESET, method, times)
+
+    def truncated(self, method: str | None = None, times: int | None = 1) -> Fault:
+        """Headers and half the body, then the connection closes."""
+        return self._arm(FaultKind.TRUNCATED, method, times)
+
+    def malformed_json(self, method: str | None = None, times: int | None = 1) -> Fault:
+        return self._arm(FaultKind.MALFORMED_JSON, method, times)
+
+    def http_500(self, method: str | None = None, times: int | None = 1) -> Fault:
+        """HTTP 500 with an empty body."""
+        return self._arm(FaultKind.HTTP_500_EMPTY, method, times)
+
+    def work_queue_full(self, method: str | None = None, times: int | None = 1) -> Fault:
+        """The node's plain-text "Work queue depth exceeded" (500 for PAI Core)."""
+        return self._arm(FaultKind.WORK_QUEUE_FULL, method, times)
+
+    def warming_up(self, message: str = "Loading block index...", method: str | None = None,
+                   times: int | None = 1) -> Fault:  # fmt: skip
+        """-28 with the init message, as while the node starts."""
+        return self._arm(FaultKind.WARMUP, method, times, message=message)
+
+    def wrong_id(self, method: str | None = None, times: int | None = 1) -> Fault:
+        return self._arm(FaultKind.WRONG_ID, method, times)
+
+    def close_after_response(self, method: str | None = None, times: int | None = 1) -> Fault:
+        """Answer, then drop the kept-alive connection without saying so, as the node does
+        with connections idle past -rpcservertimeout: a client that reuses it fails."""
+        return self._arm(FaultKind.CLOSE_AFTER_RESPONSE, method, times)
+
+    def clear(self) -> None:
+        self._plan.clear()
+
+    def pending(self) -> list[Fault]:
+        return self._plan.pending()
 
 
 class LocalNode:
-    """A node on a virtual clock (or, with ``speed``, a wall clock running ``speed`` times real
-    time from ``start_seconds``), served on 127.0.0.1 at a free port.
-
-    ``auth`` is ``"password"`` (a random rpcuser/rpcpassword) or ``"cookie"`` (the node's cookie
-    file in ``datadir``). The data directory holds a node-style .conf that python-bitcoinlib's
-    ``Proxy(btc_conf_file=node.conf_path)`` reads; it is removed on stop if simnode made it.
+    """A node served on ``host`` at a free port, with a data directory holding a node-style
+    .conf (python-bitcoinlib's ``Proxy(btc_conf_file=node.conf_path)`` reads it) and, for cookie
+    auth, the cookie file. ``configure`` gives it a fresh state without restarting the server.
     """
 
     def __init__(
         self,
+        config: NodeConfig | None = None,
         *,
-        profile: str = DEFAULT_PROFILE,
-        peers: int = 0,
-        seed: int = 0,
-        settings: NodeSettings | None = None,
-        start_seconds: float = DEFAULT_EPOCH_SECONDS,
-        speed: float | None = None,
-        auth: str = "password",
         datadir: Path | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         idle_timeout: float = 30,
         app_options: dict | None = None,
+        **config_keywords: Any,
     ) -> None:
-        if auth not in ("password", "cookie"):
-            raise ValueError("auth must be 'password' or 'cookie'")
-        self.profile = get_profile(profile)
         self._owns_datadir = datadir is None
         self.datadir = Path(tempfile.mkdtemp(prefix="simnode-")) if datadir is None else datadir
-        self.auth = auth
-        identity = self.profile.identity
-        options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion)
-
-        def make_node() -> Node:
-            clock = (
-                VirtualClock(start_seconds) if speed is None else WallClock(speed, start_seconds)
-            )
-            node = Node(clock, settings)
-            populate(node, peers, seed, options)
-            return node
-
-        self.make_node: Callable[[], Node] = make_node
-        self.simulation = Simulation(make_node, self.profile)
-        self._cookie: CookieFile | None = None
-        if auth == "cookie":
-            self._cookie = CookieFile(self.datadir / COOKIE_FILE)
-            self.user, self.password = "__cookie__", self._cookie.password
-        else:
-            self.user, self.password = "simnode", secrets.token_hex(16)
-        self.app = NodeApp(
-            self.simulation,
-            Credentials((f"{self.user}:{self.password}",)),
-            **(app_options or {}),
-        )
+        self.password = secrets.token_hex(16)
+        self.config = replace(config or NodeConfig(), **config_keywords)
+        self.runner: ScenarioRunner | None = None
+        profile = self._profile_for(self.config)
+        self.simulation = Simulation(self._node_factory(self.config), profile)
+        self.app = NodeApp(self.simulation, self._credentials(), **(app_options or {}))
+        self.faults = FaultControl(self.app)
         self._served = ServedNode(self.app, host, port, idle_timeout=idle_timeout)
         self.host, self.port = host, self._served.port
+        self._started = False
 
-    # --- what a client needs
+    # ------------------------------------------------------------------ what a client needs
+    @property
+    def user(self) -> str:
+        return COOKIE_USER if self.config.auth == "cookie" else "simnode"
+
     @property
     def url(self) -> str:
         return self._served.url
@@ -91,7 +157,7 @@ class LocalNode:
 
     @property
     def cookie_path(self) -> Path | None:
-        return None if self._cookie is None else self._cookie.path
+        return self.datadir / COOKIE_FILE if self.config.auth == "cookie" else None
 
     @property
     def conf_path(self) -> Path:
@@ -101,29 +167,192 @@ class LocalNode:
     def node(self) -> Node:
         return self.simulation.node
 
-    # --- lifecycle
+    @property
+    def profile(self) -> Profile:
+        return self.simulation.profile
+
+    @property
+    def journal(self) -> Journal:
+        return self.app.journal
+
+    # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalNode:
-        self.datadir.mkdir(parents=True, exist_ok=True)
-        lines = [f"rpcport={self.port}", f"rpcconnect={self.host}"]
-        if self._cookie is not None:
-            self._cookie.write()
-        else:
-            lines += [f"rpcuser={self.user}", f"rpcpassword={self.password}"]
-        self.conf_path.write_text("\n".join(lines) + "\n")
+        self._write_files()
         self._served.start()
+        self._started = True
         return self
 
     def stop(self) -> None:
         self._served.stop()
-        if self._cookie is not None:
-            self._cookie.delete()
+        self._remove_files()
         if self._owns_datadir:
             shutil.rmtree(self.datadir, ignore_errors=True)
-        else:
-            self.conf_path.unlink(missing_ok=True)
 
     def __enter__(self) -> LocalNode:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def configure(self, config: NodeConfig | None = None, **config_keywords: Any) -> LocalNode:
+        """A fresh node as ``config`` describes it, on the same server; faults, the journal and
+        warm-up are cleared. Cheap: what the pytest plugin does between tests."""
+        self._remove_files()
+        self.config = replace(config or self.config, **config_keywords)
+        self.password = secrets.token_hex(16)
+        self.simulation.reset(self._node_factory(self.config), self._profile_for(self.config))
+        self.app.credentials = self._credentials()
+        self.app.faults.clear()
+        self.app.journal.clear()
+        if self._started:
+            self._write_files()
+        return self
+
+    def reset(self) -> LocalNode:
+        """Start over with the same configuration (cheap enough inside a hypothesis test)."""
+        return self.configure()
+
+    # ------------------------------------------------------------------ driving the node
+    def apply(self, event: ev.Event) -> int | None:
+        return self.node.apply(event)
+
+    def add_peer(
+        self,
+        addr: str | None = None,
+        *,
+        inbound: bool = True,
+        whitelisted: bool = False,
+        manual: bool = False,
+        pong_rtt: float | None = 0.1,
+        handshake: bool = True,
+        **version: Any,
+    ) -> int:
+        """Connect a peer (a documentation-range address unless given); returns its id.
+        ``version`` fields (subver, startingheight, timeoffset, ...) go into its version
+        message; ``handshake=False`` leaves it before the version message."""
+        if addr is None:
+            addr = seeded_faker(self.config.seed + len(self.node.peer_ids())).peer_address()
+        peer_id = self.node.apply(
+            ev.Connect(addr, inbound, whitelisted, manual, pong_rtt_seconds=pong_rtt)
+        )
+        assert peer_id is not None
+        if handshake:
+            self.node.apply(ev.VersionReceived(peer_id, **version))
+        return peer_id
+
+    def add_peers(self, count: int, seed: int | None = None) -> list[int]:
+        """``count`` plausible peers (ids returned), without moving the clock."""
+        identity = self.profile.identity
+        options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion,
+                                  history_seconds=0)  # fmt: skip
+        return populate(self.node, count, self.config.seed if seed is None else seed, options)
+
+    def disconnect(self, peer: int) -> None:
+        self.node.apply(ev.Disconnect(peer))
+
+    def misbehave(self, peer: int, score: int, reason: str = "") -> bool:
+        """Add to the peer's ban score; returns whether it is still connected."""
+        self.node.apply(ev.Misbehave(peer, score, reason))
+        return self.node.is_connected(peer)
+
+    def send_ping(self, peer: int | None = None) -> None:
+        """We ping ``peer`` (None: every peer, as the ``ping`` RPC)."""
+        self.node.apply(ev.PingSent(peer))
+
+    def pong(self, peer: int, rtt: float | None = None) -> float | None:
+        """A pong arrives; returns the peer's pingtime afterwards."""
+        self.node.apply(ev.PongReceived(peer, rtt))
+        entry = self.peer(peer)
+        return None if entry is None else entry.get("pingtime")
+
+    def traffic(self, peer: int, msg_type: str, direction: str, nbytes: int) -> None:
+        self.node.apply(ev.Traffic(peer, msg_type, direction, nbytes))  # type: ignore[arg-type]
+
+    def sync(self, peer: int, headers: int | None = None, blocks: int | None = None,
+             inflight: tuple[int, ...] | None = None) -> None:  # fmt: skip
+        self.node.apply(ev.SyncProgress(peer, headers, blocks, inflight))
+
+    def ban(self, address: str, seconds: int | None = None) -> dict[str, Any]:
+        """Ban an address or subnet; returns its listbanned entry."""
+        self.node.apply(ev.Ban(address, bantime_seconds=seconds))
+        subnet = format_subnet(parse_subnet(address))
+        return next(entry for entry in self.banned() if entry["address"] == subnet)
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock (and a loaded scenario's timeline); returns the time, unix seconds."""
+        if self.runner is not None:
+            self.runner.advance(seconds)
+        else:
+            self.node.apply(ev.AdvanceClock(seconds))
+        return self.node.snapshot().now_seconds
+
+    def load_scenario(self, name_or_path: str) -> ScenarioRunner:
+        """Replace the node with a scenario's; ``advance`` then plays its timeline."""
+        self.configure(scenario=name_or_path)
+        assert self.runner is not None
+        return self.runner
+
+    def warm_up(self, message: str | None = "Loading block index...") -> None:
+        """Every RPC answers -28 with ``message`` until ``warm_up(None)``."""
+        self.simulation.warmup_message = message
+
+    # ------------------------------------------------------------------ reading it
+    def peers(self) -> list[dict[str, Any]]:
+        """getpeerinfo, as the node would answer now."""
+        return self.profile.getpeerinfo(self.node.snapshot())
+
+    def peer(self, peer_id: int) -> dict[str, Any] | None:
+        return next((p for p in self.peers() if p["id"] == peer_id), None)
+
+    def banned(self) -> list[dict[str, Any]]:
+        return listbanned(self.profile, self.node.snapshot())
+
+    def assert_called(self, method: str, times: int | None = None, params: Any = None) -> None:
+        self.journal.assert_called(method, times, params)
+
+    # ------------------------------------------------------------------ internals
+    def _profile_for(self, config: NodeConfig) -> Profile:
+        if config.scenario is not None:
+            return get_profile(library.load(config.scenario).profile)
+        return get_profile(config.profile)
+
+    def _node_factory(self, config: NodeConfig) -> Callable[[], Node]:
+        if config.scenario is not None:
+            scenario = library.load(config.scenario)
+
+            def scenario_node() -> Node:
+                self.runner = ScenarioRunner(scenario)
+                return self.runner.node
+
+            return scenario_node
+        identity = get_profile(config.profile).identity
+        options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion)
+
+        def make_node() -> Node:
+            self.runner = None
+            clock = (VirtualClock(config.start_seconds) if config.speed is None
+                     else WallClock(config.speed, config.start_seconds))  # fmt: skip
+            node = Node(clock, config.settings)
+            populate(node, config.peers, config.seed, options)
+            return node
+
+        return make_node
+
+    def _credentials(self) -> Credentials:
+        return Credentials((f"{self.user}:{self.password}",))
+
+    def _write_files(self) -> None:
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        lines = [f"rpcport={self.port}", f"rpcconnect={self.host}"]
+        if self.config.auth == "cookie":
+            cookie = CookieFile(self.datadir / COOKIE_FILE)
+            cookie.password = self.password
+            cookie.write()
+        else:
+            lines += [f"rpcuser={self.user}", f"rpcpassword={self.password}"]
+        self.conf_path.write_text("\n".join(lines) + "\n")
+
+    def _remove_files(self) -> None:
+        (self.datadir / COOKIE_FILE).unlink(missing_ok=True)
+        for name in CONF_NAMES.values():
+            (self.datadir / name).unlink(missing_ok=True)

@@ -20,6 +20,9 @@ from werkzeug.wrappers import Request, Response
 
 from simnode.auth import Credentials
 from simnode.controlplane import ACTIONS, ControlError
+from simnode.faults import Fault, FaultKind, FaultPlan
+from simnode.http_runner import AFTER_RESPONSE, BEFORE_RESPONSE, CLOSE_CONNECTION, MID_BODY
+from simnode.journal import Call, Journal
 from simnode.jsontext import dumps
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
@@ -101,6 +104,8 @@ class NodeApp:
         self._routes = ROUTES.bind("simnode")  # the node ignores Host; so does routing
         self.auth_failure_delay = auth_failure_delay
         self._sleep = sleep
+        self.faults = FaultPlan()
+        self.journal = Journal()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
@@ -143,15 +148,63 @@ class NodeApp:
         authorization = request.headers.get("Authorization")
         if authorization is None:
             return _unauthorized()
-        if self.credentials.authorized(authorization) is None:
+        user = self.credentials.authorized(authorization)
+        if user is None:
             self._sleep(self.auth_failure_delay)
             return _unauthorized()
         body = request.get_data(cache=False)
         name, arguments = endpoint
         if name == "control":
             return self._control(arguments["action"], body)
-        reply = self.processor.process(body, self._execute)
+        requests = _peek_requests(body) if self.faults.armed else []
+        fault = self.faults.take([r["method"] for r in requests]) if requests else None
+        if fault is None:
+            return self._jsonrpc(body, user)
+        return self._jsonrpc_with_fault(request, body, user, fault, requests)
+
+    def _jsonrpc(
+        self, body: bytes, user: str, fault: Fault | None = None, **options: Any
+    ) -> Response:
+        """Answer a JSON-RPC body, recording every call in the journal."""
+        calls: list[tuple[str, Any, Any, RPCError | None]] = []
+        execute = options.get("execute", self._execute)
+        reply = self.processor.process(body, execute, lambda *call: calls.append(call))
+        now = self.simulation.node.snapshot().now_seconds if calls else 0
+        for method, params, request_id, error in calls:
+            self.journal.record(Call(method, params, request_id, user, now, reply.status,
+                                     None if error is None else int(error.code),
+                                     None if fault is None else fault.kind.value))  # fmt: skip
         return _json(reply.status, reply.body)
+
+    def _jsonrpc_with_fault(
+        self, request: Request, body: bytes, user: str, fault: Fault, requests: list[dict]
+    ) -> Response:
+        kind = fault.kind
+        if kind is FaultKind.LATENCY:
+            self._sleep(fault.seconds)
+        elif kind is FaultKind.WARMUP:
+
+            def warming_up(method: str, params: Any) -> Any:
+                raise RPCError(RPCErrorCode.IN_WARMUP, fault.message)
+
+            return self._jsonrpc(body, user, fault, execute=warming_up)
+        elif kind is FaultKind.WRONG_ID:
+            body = _with_wrong_ids(body)
+        elif kind in (FaultKind.HTTP_500_EMPTY, FaultKind.WORK_QUEUE_FULL):
+            for r in requests:  # never executed, but the client did call
+                self.journal.record(Call(r["method"], r.get("params") or [], r.get("id"), user,
+                                         self.simulation.node.snapshot().now_seconds,
+                                         500, None, kind.value))  # fmt: skip
+            if kind is FaultKind.HTTP_500_EMPTY:
+                return _plain(500)
+            return _plain(self.simulation.profile.features.work_queue_status,
+                          "Work queue depth exceeded")  # fmt: skip
+        response = self._jsonrpc(body, user, fault)
+        if kind is FaultKind.MALFORMED_JSON:
+            response.set_data(response.get_data()[: len(response.get_data()) // 2])
+        elif kind in _CONNECTION_FAULTS:
+            request.environ[CLOSE_CONNECTION] = _CONNECTION_FAULTS[kind]
+        return response
 
     def _execute(self, method: str, params: list[Any] | dict[str, Any]) -> Any:
         """``CRPCTable::execute``: the warm-up check comes before method lookup."""
@@ -174,6 +227,38 @@ class NodeApp:
         except (ValueError, ControlError) as error:
             return _json(400, dumps({"error": str(error)}) + "\n")
         return _json(200, dumps(result) + "\n")
+
+
+_CONNECTION_FAULTS = {
+    FaultKind.RESET: BEFORE_RESPONSE,
+    FaultKind.TRUNCATED: MID_BODY,
+    FaultKind.CLOSE_AFTER_RESPONSE: AFTER_RESPONSE,
+}
+
+
+def _peek_requests(body: bytes) -> list[dict[str, Any]]:
+    """The request objects in a body that names its methods; [] for anything else."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return []
+    members = payload if isinstance(payload, list) else [payload]
+    return [m for m in members if isinstance(m, dict) and isinstance(m.get("method"), str)]
+
+
+def _with_wrong_ids(body: bytes) -> bytes:
+    """The same request with every id changed, so the reply's id is not the one sent."""
+
+    def wrong(member: Any) -> Any:
+        if isinstance(member, dict):
+            old = member.get("id")
+            changed = old + 1 if isinstance(old, int) and not isinstance(old, bool) else "wrong-id"
+            return {**member, "id": changed}
+        return member
+
+    payload = json.loads(body)
+    payload = [wrong(m) for m in payload] if isinstance(payload, list) else wrong(payload)
+    return json.dumps(payload).encode()
 
 
 def _status_line(status: int) -> str:

@@ -26,10 +26,15 @@ class Simulation:
     def node(self) -> Node:
         return self._node
 
-    def reset(self, make_node: Callable[[], Node] | None = None) -> Node:
+    def reset(
+        self, make_node: Callable[[], Node] | None = None, profile: Profile | None = None
+    ) -> Node:
+        """A fresh node from ``make_node`` (or the last factory), rendered as ``profile``."""
         with self._lock:
             if make_node is not None:
                 self._make_node = make_node
+            if profile is not None:
+                self.profile = profile
             self._node = self._make_node()
             self.warmup_message = None
             return self._node

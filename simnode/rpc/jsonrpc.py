@@ -55,6 +55,8 @@ LEGACY = LegacyDialect()
 
 # (method name, params) -> result; raises RPCError.
 Executor = Callable[[str, list[Any] | dict[str, Any]], Any]
+# Told of every call after it ran: (method, params, id, error or None).
+Observer = Callable[[str, list[Any] | dict[str, Any], Any, RPCError | None], None]
 
 
 def _reject_constant(name: str) -> Any:
@@ -124,38 +126,43 @@ class JSONRPCProcessor:
     def __init__(self, dialect: Dialect = LEGACY) -> None:
         self.dialect = dialect
 
-    def process(self, body: bytes, execute: Executor) -> RPCReply:
+    def process(self, body: bytes, execute: Executor, observe: Observer | None = None) -> RPCReply:
+        """The reply to ``body``; ``observe`` hears of every call that reached ``execute``."""
         try:
             payload = parse_body(body)
         except RPCError as error:
             return self._reply(None, error, _NO_ID)
         if isinstance(payload, list):
             # JSONRPCExecBatch: always 200, every member answered in order.
-            replies = [self._execute_one(member, execute) for member in payload]
+            replies = [self._call(member, execute, observe)[0] for member in payload]
             return RPCReply(200, dumps(replies) + "\n")
         if not isinstance(payload, dict):
             error = RPCError(RPCErrorCode.PARSE_ERROR, "Top-level object parse error")
             return self._reply(None, error, _NO_ID)
-        envelope, error = self._call(payload, execute)
+        envelope, error = self._call(payload, execute, observe)
         return RPCReply(self.dialect.status_for(error), dumps(envelope) + "\n")
 
-    def _execute_one(self, member: Any, execute: Executor) -> dict[str, Any]:
-        return self._call(member, execute)[0]
-
-    def _call(self, obj: Any, execute: Executor) -> tuple[dict[str, Any], RPCError | None]:
-        request_id: Any = _NO_ID
+    def _call(
+        self, obj: Any, execute: Executor, observe: Observer | None
+    ) -> tuple[dict[str, Any], RPCError | None]:
         try:
             request = _parse_request(obj)
-            request_id = request.id
-            result = execute(request.method, request.params)
         except _WithId as wrapped:
             return self.dialect.envelope(None, wrapped.error, wrapped.request_id), wrapped.error
         except RPCError as error:
-            return self.dialect.envelope(None, error, request_id), error
+            return self.dialect.envelope(None, error, _NO_ID), error
+        error: RPCError | None = None
+        result = None
+        try:
+            result = execute(request.method, request.params)
+        except RPCError as raised:
+            error = raised
         except Exception as exc:  # std::exception in a handler becomes -1 with e.what()
             error = misc_error(str(exc))
-            return self.dialect.envelope(None, error, request_id), error
-        return self.dialect.envelope(result, None, request_id), None
+        if observe is not None:
+            request_id = None if request.id is _NO_ID else request.id
+            observe(request.method, request.params, request_id, error)
+        return self.dialect.envelope(result, error, request.id), error
 
     def _reply(self, result: Any, error: RPCError | None, request_id: Any) -> RPCReply:
         envelope = self.dialect.envelope(result, error, request_id)
