@@ -1,5 +1,7 @@
 import os
 
+pytest_plugins = ["pytester"]
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=40, deadline=None)

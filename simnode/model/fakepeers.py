@@ -110,7 +110,8 @@ def populate(
     fake = seeded_faker(seed)
     rng = fake.random
     ids = []
-    end_us = node.clock.now_us() + round(options.history_seconds * 1_000_000)
+    history = options.history_seconds if n else 0.0  # no peers, no history to pass
+    end_us = node.clock.now_us() + round(history * 1_000_000)
     gap = options.history_seconds / max(n, 1)
     for index in range(n):
         if index:
