@@ -1,8 +1,8 @@
 import os
 
-pytest_plugins = ["pytester"]
-
 from hypothesis import HealthCheck, settings
+
+pytest_plugins = ["pytester"]
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.register_profile(

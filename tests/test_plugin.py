@@ -88,7 +88,8 @@ def test_each_fault(simnode):
     assert call(simnode, "getpeerinfo") == (500, b"Work queue depth exceeded")
     simnode.faults.warming_up("Rewinding blocks...")
     status, body = call(simnode, "getconnectioncount")
-    assert status == 500 and json.loads(body)["error"] == {"code": -28, "message": "Rewinding blocks..."}
+    assert status == 500
+    assert json.loads(body)["error"] == {"code": -28, "message": "Rewinding blocks..."}
     simnode.faults.wrong_id()
     assert json.loads(call(simnode, "getconnectioncount")[1])["id"] == 8
     simnode.faults.malformed_json()
