@@ -133,6 +133,7 @@ class LocalNode:
         self.password = secrets.token_hex(16)
         self.config = replace(config or NodeConfig(), **config_keywords)
         self.runner: ScenarioRunner | None = None
+        self._templates: dict[NodeConfig, Node] = {}  # one populated node per configuration
         profile = self._profile_for(self.config)
         self.simulation = Simulation(self._node_factory(self.config), profile)
         self.app = NodeApp(self.simulation, self._credentials(), **(app_options or {}))
@@ -161,7 +162,10 @@ class LocalNode:
 
     @property
     def conf_path(self) -> Path:
-        return self.datadir / CONF_NAMES[self.profile.identity.client_name]
+        return self.datadir / self.conf_name(self.config)
+
+    def conf_name(self, config: NodeConfig) -> str:
+        return CONF_NAMES[self._profile_for(config).identity.client_name]
 
     @property
     def node(self) -> Node:
@@ -197,15 +201,17 @@ class LocalNode:
     def configure(self, config: NodeConfig | None = None, **config_keywords: Any) -> LocalNode:
         """A fresh node as ``config`` describes it, on the same server; faults, the journal and
         warm-up are cleared. Cheap: what the pytest plugin does between tests."""
-        self._remove_files()
+        previous = self.config
         self.config = replace(config or self.config, **config_keywords)
-        self.password = secrets.token_hex(16)
         self.simulation.reset(self._node_factory(self.config), self._profile_for(self.config))
-        self.app.credentials = self._credentials()
         self.app.faults.clear()
         self.app.journal.clear()
-        if self._started:
-            self._write_files()
+        if (previous.auth, self.conf_name(previous)) != (self.config.auth,
+                                                          self.conf_name(self.config)):  # fmt: skip
+            self.app.credentials = self._credentials()
+            self._remove_files()
+            if self._started:
+                self._write_files()
         return self
 
     def reset(self) -> LocalNode:
@@ -328,13 +334,20 @@ class LocalNode:
         identity = get_profile(config.profile).identity
         options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion)
 
-        def make_node() -> Node:
-            self.runner = None
+        def build() -> Node:
             clock = (VirtualClock(config.start_seconds) if config.speed is None
                      else WallClock(config.speed, config.start_seconds))  # fmt: skip
             node = Node(clock, config.settings)
             populate(node, config.peers, config.seed, options)
             return node
+
+        def make_node() -> Node:
+            self.runner = None
+            if config.speed is not None:  # a wall clock cannot be cloned: build it
+                return build()
+            if config not in self._templates:
+                self._templates[config] = build()
+            return self._templates[config].clone()
 
         return make_node
 

@@ -400,3 +400,20 @@ def test_sends_queue_behind_a_pending_one_until_the_socket_drains():
     node.apply(FlushSendQueue(peer))
     node.apply(Traffic(peer, "inv", "send", 61))
     assert entry(node, peer)["bytessent"] == 1122
+
+
+def test_a_clone_is_the_same_node_and_then_evolves_on_its_own():
+    node = new_node()
+    populate(node, 6, seed=2)
+    node.apply(Ban("2001:db8:ffff::/48"))
+    twin = node.clone()
+    assert dumps(entries(twin)) == dumps(entries(node))
+    assert listbanned(PAI_3_0, twin.snapshot()) == listbanned(PAI_3_0, node.snapshot())
+    twin.apply(Misbehave(entries(twin)[0]["id"], 100))
+    twin.apply(AdvanceClock(3600))
+    node.apply(AdvanceClock(3600))
+    assert len(entries(twin)) == 5 and len(entries(node)) == 6
+    again = node.clone()
+    node.apply(AdvanceClock(600))
+    again.apply(AdvanceClock(600))
+    assert dumps(entries(again)) == dumps(entries(node))

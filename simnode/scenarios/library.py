@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 from pathlib import Path
 
@@ -33,4 +34,12 @@ def resolve(name_or_path: str) -> Path:
 
 
 def load(name_or_path: str) -> Scenario:
-    return load_scenario(resolve(name_or_path))
+    """Load a scenario; an unchanged file is parsed once (a Scenario is immutable)."""
+    path = resolve(name_or_path).resolve()
+    stat = path.stat()
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> Scenario:
+    return load_scenario(path)
