@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import signal
 import sys
@@ -12,12 +14,15 @@ from pathlib import Path
 
 from simnode.ambient import AmbientTraffic
 from simnode.auth import COOKIE_FILE, CookieFile, Credentials
+from simnode.client import RPCClient, RPCFailure
+from simnode.conformance import check_node
 from simnode.http_runner import ServedNode
 from simnode.model import Node, NodeSettings, WallClock
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.profile import Profile
 from simnode.profiles.releases import ALIASES
+from simnode.profiles.schema import LEVELS, getpeerinfo_schema
 from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library, load_scenario
 from simnode.scenarios.durations import format_duration, parse_duration
 from simnode.scenarios.playback import Playback
@@ -118,6 +123,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every library scenario's transcript to DIR/NAME.jsonl",
     )
     record.set_defaults(handler=record_command)
+
+    schema = commands.add_parser("schema", help="the JSON Schema of a profile's getpeerinfo")
+    schema.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted([*PROFILES, *ALIASES]))
+    schema.add_argument("--level", default="documented", choices=LEVELS)
+    schema.set_defaults(handler=schema_command)
+
+    check = commands.add_parser(
+        "check",
+        help="check a live node's net RPC answers against a profile",
+        description="Exit status 0 only if every answer conforms.",
+    )
+    check.add_argument(
+        "--url", required=True, help="the node's RPC URL, e.g. http://127.0.0.1:8566/"
+    )
+    check.add_argument("--user")
+    check.add_argument("--password")
+    check.add_argument("--cookie", type=Path, help="the node's .cookie file")
+    check.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted([*PROFILES, *ALIASES]))
+    check.add_argument("--level", default="documented", choices=LEVELS)
+    check.add_argument("--banscore", type=int, default=100, help="the node's -banscore")
+    check.set_defaults(handler=check_command)
     return parser
 
 
@@ -206,6 +232,30 @@ def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Calla
         return node
 
     return make_node
+
+
+def schema_command(args: argparse.Namespace) -> int:
+    schema = getpeerinfo_schema(get_profile(args.profile), args.level)
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
+def check_command(args: argparse.Namespace) -> int:
+    if args.cookie is None and (args.user is None) != (args.password is None):
+        raise CLIError("--user and --password go together (or give --cookie)")
+    try:
+        client = RPCClient(args.url, args.user, args.password, args.cookie)
+    except (OSError, ValueError) as error:
+        raise CLIError(str(error)) from None
+    with client:
+        try:
+            client.call("getconnectioncount")  # can we talk to it at all?
+        except (OSError, RPCFailure, http.client.HTTPException) as error:
+            raise CLIError(f"cannot query {args.url}: {error}") from None
+        report = check_node(client.call, args.profile, args.level, args.banscore)
+    print(f"simnode check {args.url} as {args.profile} ({args.level})")
+    print(report.text())
+    return 0 if report.conforms else 1
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import ipaddress
 import re
 from typing import Any
 
-from simnode.model.addresses import ip_of
+from simnode.model.addresses import IPNetwork, ip_of
 
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 MAX_INFLIGHT = 16
@@ -90,11 +90,21 @@ def node_problems(
             )
         if banned and not exempt:
             ip = ip_of(str(entry.get("addr", "")))
-            for ban in banned:
-                subnet = ipaddress.ip_network(ban["address"], strict=False)
+            for ban, subnet in _ban_subnets(banned):
                 if ip is not None and ip.version == subnet.version and ip in subnet:
                     problems.append(
                         f"peer {entry.get('id')!r}: addr: {entry['addr']} is connected "
                         f"while {ban['address']} is banned"
                     )
     return problems
+
+
+def _ban_subnets(banned: list[Any]) -> list[tuple[dict[str, Any], IPNetwork]]:
+    """The well-formed listbanned entries with their subnets (the schema reports the rest)."""
+    found = []
+    for ban in banned:
+        try:
+            found.append((ban, ipaddress.ip_network(ban["address"], strict=False)))
+        except (TypeError, KeyError, ValueError):
+            continue
+    return found

@@ -6,8 +6,8 @@ the same definitions, so no field list is ever written twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -44,6 +44,8 @@ class Field:
     description: str
     when: str = ""  # for optional fields: when the node includes it
     items: str | None = None  # element/value type of arrays and objects
+    # Further JSON Schema keywords the node's values always satisfy (minimum, pattern, ...).
+    constraints: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _seconds(micros: int | None) -> float | Absent:
@@ -68,6 +70,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.id,
         "Peer index, from 0 at node start, never reused",
+        constraints={"minimum": 0},
     ),
     Field(
         "addr",
@@ -75,6 +78,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.addr,
         "The IP address and port of the peer (or the addnode string as typed)",
+        constraints={"minLength": 1},
     ),
     Field(
         "addrlocal",
@@ -83,6 +87,7 @@ _FIELDS = [
         lambda p, now: _optional(p.addrlocal),
         "Our address and port as the peer reported it in its version message",
         when="the peer reported a valid address for us",
+        constraints={"minLength": 1},
     ),
     Field(
         "addrbind",
@@ -91,6 +96,7 @@ _FIELDS = [
         lambda p, now: _optional(p.addrbind),
         "Our side of the socket (getsockname)",
         when="the bind address is known",
+        constraints={"minLength": 1},
     ),
     Field(
         "services",
@@ -98,6 +104,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: f"{p.services:016x}",
         "The services offered by the peer, 16 hex digits",
+        constraints={"pattern": "^[0-9a-f]{16}$"},
     ),
     Field(
         "relaytxes",
@@ -112,6 +119,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.lastsend,
         "Unix time of the last send to the peer, 0 before the first",
+        constraints={"minimum": 0},
     ),
     Field(
         "lastrecv",
@@ -119,6 +127,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.lastrecv,
         "Unix time of the last receive from the peer, 0 before the first",
+        constraints={"minimum": 0},
     ),
     Field(
         "bytessent",
@@ -126,6 +135,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.bytessent,
         "Bytes written to the peer's socket",
+        constraints={"minimum": 0},
     ),
     Field(
         "bytesrecv",
@@ -133,6 +143,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.bytesrecv,
         "Bytes read from the peer's socket",
+        constraints={"minimum": 0},
     ),
     Field(
         "conntime",
@@ -140,6 +151,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.conntime,
         "Unix time of the connection",
+        constraints={"minimum": 0},
     ),
     Field(
         "timeoffset",
@@ -155,6 +167,7 @@ _FIELDS = [
         lambda p, now: _seconds(p.pingtime_us),
         "Round trip of the last answered ping, in seconds",
         when="after the first pong",
+        constraints={"exclusiveMinimum": 0},
     ),
     Field(
         "minping",
@@ -163,6 +176,7 @@ _FIELDS = [
         lambda p, now: _seconds(p.minping_us),
         "Shortest ping round trip seen, in seconds",
         when="after the first pong",
+        constraints={"exclusiveMinimum": 0},
     ),
     Field(
         "pingwait",
@@ -171,6 +185,7 @@ _FIELDS = [
         lambda p, now: _wait_seconds(p.pingwait_us(now)),
         "Seconds the outstanding ping has waited",
         when="a ping is outstanding",
+        constraints={"exclusiveMinimum": 0},
     ),
     Field(
         "version",
@@ -178,6 +193,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.version,
         "The peer's protocol version, 0 before its version message",
+        constraints={"minimum": 0},
     ),
     Field(
         "subver",
@@ -206,6 +222,7 @@ _FIELDS = [
         Presence.ALWAYS,
         lambda p, now: p.startingheight,
         "The peer's chain height at connection, -1 before its version message",
+        constraints={"minimum": -1},
     ),
     Field(
         "banscore",
@@ -213,6 +230,7 @@ _FIELDS = [
         Presence.WITH_STATE,
         lambda p, now: p.banscore,
         "The misbehaviour score; crossing -banscore (100) disconnects and bans",
+        constraints={"minimum": 0},
     ),
     Field(
         "synced_headers",
@@ -220,6 +238,7 @@ _FIELDS = [
         Presence.WITH_STATE,
         lambda p, now: p.synced_headers,
         "Last header we have in common with the peer, -1 if unknown",
+        constraints={"minimum": -1},
     ),
     Field(
         "synced_blocks",
@@ -227,6 +246,7 @@ _FIELDS = [
         Presence.WITH_STATE,
         lambda p, now: p.synced_blocks,
         "Last block we have in common with the peer, -1 if unknown",
+        constraints={"minimum": -1},
     ),
     Field(
         "inflight",
@@ -235,6 +255,7 @@ _FIELDS = [
         lambda p, now: list(p.inflight),
         "Heights of blocks requested from the peer (at most 16)",
         items="integer",
+        constraints={"maxItems": 16, "items": {"type": "integer", "minimum": 0}},
     ),
     Field(
         "whitelisted",
@@ -250,6 +271,7 @@ _FIELDS = [
         lambda p, now: dict(p.sent_per_msg),
         "Bytes sent per message type, non-zero types only, keys sorted",
         items="integer",
+        constraints={"additionalProperties": {"type": "integer", "minimum": 1}},
     ),
     Field(
         "bytesrecv_per_msg",
@@ -258,6 +280,7 @@ _FIELDS = [
         lambda p, now: dict(p.recv_per_msg),
         "Bytes received per message type, unknown types under *other*",
         items="integer",
+        constraints={"additionalProperties": {"type": "integer", "minimum": 1}},
     ),
 ]
 

@@ -127,3 +127,84 @@ def getaddednodeinfo(snapshot: NodeSnapshot, node: str | None = None) -> list[di
 
 def uptime(snapshot: NodeSnapshot) -> int:
     return (snapshot.now_us - snapshot.started_us) // 1_000_000
+
+
+def result_schemas(profile: Profile) -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the net RPCs rendered above, in this profile's shape (the same decisions
+    as the renderers: networkactive and incrementalfee only where the release has them)."""
+    amount = {"type": "number", "minimum": 0}
+    counter = {"type": "integer", "minimum": 0}
+    network = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "limited": {"type": "boolean"},
+            "reachable": {"type": "boolean"},
+            "proxy": {"type": "string"},
+            "proxy_randomize_credentials": {"type": "boolean"},
+        },
+        "required": ["name", "limited", "reachable", "proxy", "proxy_randomize_credentials"],
+    }
+    info_properties: dict[str, Any] = {
+        "version": counter,
+        "subversion": {"type": "string"},
+        "protocolversion": counter,
+        "localservices": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+        "localrelay": {"type": "boolean"},
+        "timeoffset": {"type": "integer"},
+        "connections": counter,
+        "networks": {"type": "array", "items": network},
+        "relayfee": amount,
+        "localaddresses": {"type": "array"},
+        "warnings": {"type": "string"},
+    }
+    if profile.features.networkinfo_has_networkactive:
+        info_properties["networkactive"] = {"type": "boolean"}
+    if profile.features.networkinfo_has_incrementalfee:
+        info_properties["incrementalfee"] = amount
+    ban_properties: dict[str, Any] = {
+        "address": {"type": "string"},
+        "banned_until": counter,
+        "ban_created": counter,
+    }
+    if profile.features.listbanned_has_reason:
+        ban_properties["ban_reason"] = {"type": "string"}
+    return {
+        "getconnectioncount": counter,
+        "uptime": counter,
+        "getnettotals": {
+            "type": "object",
+            "properties": {
+                "totalbytesrecv": counter,
+                "totalbytessent": counter,
+                "timemillis": counter,
+                "uploadtarget": {"type": "object"},
+            },
+            "required": ["totalbytesrecv", "totalbytessent", "timemillis", "uploadtarget"],
+        },
+        "getnetworkinfo": {
+            "type": "object",
+            "properties": info_properties,
+            "required": list(info_properties),
+        },
+        "listbanned": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": ban_properties,
+                "required": list(ban_properties),
+            },
+        },
+        "getaddednodeinfo": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "addednode": {"type": "string"},
+                    "connected": {"type": "boolean"},
+                    "addresses": {"type": "array"},
+                },
+                "required": ["addednode", "connected", "addresses"],
+            },
+        },
+    }

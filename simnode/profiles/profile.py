@@ -62,6 +62,9 @@ class Profile:
     field_names: tuple[str, ...]
     features: NetFeatures = NetFeatures()
     summary: str = ""
+    # Fields the release's own reference page leaves out of its table: the real node sends
+    # them, but a node or client built from the documentation may not.
+    undocumented: tuple[str, ...] = ()
     peer_fields: tuple[Field, ...] = field(init=False)
     _encoders: tuple[tuple[Field, str, Callable[[Any], str]], ...] = field(init=False)
     # peer id -> (the snapshot rendered, the time it was rendered at if that matters, JSON)

@@ -50,6 +50,7 @@ PAI_3_0 = Profile(
         "bytesrecv_per_msg",
     ),
     summary="PAI Core 3.0.0 (also 2.x; a Bitcoin Core 0.15.99 fork): the default",
+    undocumented=("addrbind", "relaytxes", "addnode"),  # ../shared/spec/getpeerinfo.md
 )
 
 # The spec page's example has exactly Bitcoin Core 0.13's shape (src/rpc/net.cpp @ v0.13): no
