@@ -1,0 +1,102 @@
+"""The public strategies produce what real nodes may send, with the requested edges, and shrink
+to small examples."""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from simnode import strategies as sn
+from simnode.conformance import validate
+from simnode.model import Connect, Node, NodeSnapshot, PeerSnapshot, Traffic
+from simnode.profiles import get_profile
+
+OPTIONAL = {"addrlocal", "addrbind", "pingtime", "minping", "pingwait"}
+
+
+@given(sn.getpeerinfo_results())
+def test_results_conform_strictly_to_pai(result):
+    assert validate(result, "pai", "strict") == []
+
+
+@given(sn.getpeerinfo_results(profile="spec"))
+def test_results_conform_strictly_to_the_spec_example_release(result):
+    assert validate(result, "spec", "strict") == []
+
+
+@given(sn.getpeerinfo_results(min_peers=1, optional="absent"))
+def test_optional_fields_absent(result):
+    assert all(not (OPTIONAL & set(entry)) for entry in result)
+
+
+@given(sn.getpeerinfo_results(min_peers=1, optional="present"))
+def test_optional_fields_present(result):
+    assert all(set(entry) >= OPTIONAL for entry in result)
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@given(sn.getpeerinfo_results(min_peers=125, max_peers=140))
+def test_125_and_more_peers(result):
+    assert len(result) >= 125
+    assert validate(result, "pai", "strict") == []
+
+
+PATTERNS = {
+    "ipv4": r"(192\.0\.2|198\.51\.100|203\.0\.113)\.\d+:\d+",
+    "ipv6": r"\[2001:db8:[0-9a-f:]*\]:\d+",
+    "onion": r"[a-z2-7]{56}\.onion:\d+",
+    "i2p": r"[a-z2-7]{52}\.b32\.i2p:0",
+    "cjdns": r"\[fc00:[0-9a-f:]*\]:\d+",
+}
+
+
+@pytest.mark.parametrize("network", sorted(PATTERNS))
+@settings(max_examples=10)
+@given(data=st.data())
+def test_addresses_of_every_network(network, data):
+    address = data.draw(sn.peer_addresses((network,)))
+    assert re.fullmatch(PATTERNS[network], address), address
+    entry = data.draw(sn.peer_entries(networks=(network,)))
+    assert re.fullmatch(PATTERNS[network], entry["addr"]), entry["addr"]
+
+
+@given(sn.getpeerinfo_results(min_peers=1, large_values=True))
+def test_large_values(result):
+    assert validate(result, "pai", "strict") == []
+
+
+def test_large_values_reach_far():
+    entry = find(sn.peer_entries(large_values=True), lambda e: e["bytessent"] > 2**32)
+    assert entry["bytessent"] > 2**32
+
+
+@given(sn.getpeerinfo_results(min_peers=1, lenient=True))
+def test_lenient_results_are_accepted_by_the_lenient_validator(result):
+    assert validate(result, "pai", "lenient") == []
+
+
+def test_lenient_reaches_every_kind_of_variation():
+    variations = sn.getpeerinfo_results(min_peers=1, max_peers=1, lenient=True)
+    assert "network" in find(variations, lambda r: "network" in r[0])[0]
+    assert "addnode" not in find(variations, lambda r: "addnode" not in r[0])[0]
+    reordered = find(variations, lambda r: next(iter(r[0])) != "id")
+    assert next(iter(reordered[0])) != "id"
+    unicode_agent = find(variations, lambda r: any(ord(c) > 127 for c in r[0]["subver"]))
+    assert any(ord(c) > 127 for c in unicode_agent[0]["subver"])
+
+
+def test_failures_shrink_to_one_plain_peer():
+    # A client that crashes when pingwait is present: the minimal trigger is one peer.
+    result = find(sn.getpeerinfo_results(), lambda r: any("pingwait" in p for p in r))
+    assert len(result) == 1
+    assert result[0]["bytesrecv_per_msg"].keys() <= {"version", "pong"}
+
+
+@given(st.from_type(Node), st.from_type(NodeSnapshot), st.from_type(PeerSnapshot),
+       st.from_type(Connect), st.from_type(Traffic))  # fmt: skip
+def test_model_types_are_registered(node, snapshot, peer, connect, traffic):
+    assert isinstance(node, Node) and isinstance(snapshot, NodeSnapshot)
+    assert isinstance(peer, PeerSnapshot)
+    assert isinstance(connect, Connect) and isinstance(traffic, Traffic)
+    assert validate(get_profile("pai").getpeerinfo(snapshot), "pai", "strict") == []
