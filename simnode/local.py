@@ -125,6 +125,7 @@ class LocalNode:
         host: str = "127.0.0.1",
         port: int = 0,
         idle_timeout: float = 30,
+        threads: int = 21,
         app_options: dict | None = None,
         **config_keywords: Any,
     ) -> None:
@@ -138,7 +139,8 @@ class LocalNode:
         self.simulation = Simulation(self._node_factory(self.config), profile)
         self.app = NodeApp(self.simulation, self._credentials(), **(app_options or {}))
         self.faults = FaultControl(self.app)
-        self._served = ServedNode(self.app, host, port, idle_timeout=idle_timeout)
+        self._served = ServedNode(self.app, host, port, idle_timeout=idle_timeout,
+                                  threads=threads)  # fmt: skip
         self.host, self.port = host, self._served.port
         self._started = False
 
@@ -328,6 +330,7 @@ class LocalNode:
 
             def scenario_node() -> Node:
                 self.runner = ScenarioRunner(scenario)
+                self.runner.run_until(0)  # what happens at the very start has happened
                 return self.runner.node
 
             return scenario_node

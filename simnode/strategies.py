@@ -51,6 +51,10 @@ _I2P = st.binary(min_size=32, max_size=32).map(
 _HOSTS = {"ipv4": _IPV4, "ipv6": _IPV6, "onion": _ONION, "i2p": _I2P, "cjdns": _CJDNS}
 
 
+def host_port(host: str, port: int) -> str:
+    return f"{host}:{port}"
+
+
 def peer_addresses(networks: tuple[str, ...] = NETWORKS) -> st.SearchStrategy[str]:
     """``host:port`` for peers of the given networks: documentation-range IPv4 and IPv6 (in
     brackets), onion v3, I2P (port 0, as I2P has none) and CJDNS (fc00::/8)."""
@@ -60,7 +64,7 @@ def peer_addresses(networks: tuple[str, ...] = NETWORKS) -> st.SearchStrategy[st
 
     def with_port(network: str) -> st.SearchStrategy[str]:
         port = st.just(0) if network == "i2p" else st.sampled_from([8567, 18567, 40000, 65535])
-        return st.builds(lambda h, p: f"{h}:{p}", _HOSTS[network], port)
+        return st.builds(host_port, _HOSTS[network], port)
 
     return st.sampled_from(networks).flatmap(with_port)
 

@@ -4,6 +4,7 @@ import copy
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -180,3 +181,26 @@ entries = st.fixed_dictionaries({}, optional={k: json_values for k in SPEC})
 def test_the_validator_never_crashes_on_any_json(result, banned):
     problems = validate(result, "pai", "strict", banned)
     assert all(isinstance(p, str) for p in problems)
+
+
+def test_rpc_discover_describes_every_method_and_its_schemas_validate_real_answers(served):
+    served.reset()
+    served.add_peers(3)
+    with RPCClient(served.url, served.user, served.password) as client:
+        document = client.call("rpc.discover")
+        peers = client.call("getpeerinfo")
+        banned = client.call("listbanned")
+    assert document["openrpc"].startswith("1.")
+    names = {m["name"] for m in document["methods"]}
+    assert {"getpeerinfo", "setban", "addnode", "disconnectnode", "rpc.discover"} <= names
+    setban = next(m for m in document["methods"] if m["name"] == "setban")
+    assert [(p["name"], p["required"], p["schema"]["type"]) for p in setban["params"]] == [
+        ("subnet", True, "string"), ("command", True, "string"), ("bantime", False, "integer"),
+        ("absolute", False, "boolean")]  # fmt: skip
+    by_name = {m["name"]: m["result"]["schema"] for m in document["methods"]}
+    for method, answer in (("getpeerinfo", peers), ("listbanned", banned)):
+        schema = {**by_name[method], "components": document["components"]}
+        jsonschema.validate(answer, schema)
+    bad = [dict(peers[0], services=13)]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, {**by_name["getpeerinfo"], "components": document["components"]})

@@ -20,6 +20,13 @@ def help_(ctx: RPCContext, args: list[Any]) -> str:
     return method.help(ctx.profile)
 
 
+def discover(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
+    """``rpc.discover``: an OpenRPC description of every method, in this profile's shapes."""
+    from simnode.rpc.openrpc import openrpc_document
+
+    return openrpc_document(ctx.profile, ctx.table)
+
+
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.uptime(ctx.node.snapshot())
 
@@ -35,9 +42,13 @@ def setmocktime(ctx: RPCContext, args: list[Any]) -> None:
 
 
 CONTROL_METHODS = [
+    Method("rpc.discover", "hidden", (), 0, "rpc.discover",
+           "\nReturns an OpenRPC document describing every method (simnode; the newest node "
+           "releases describe themselves this way).\n", discover, result_type="object"),
     Method("help", "control", ("command",), 0, 'help ( "command" )',
            "\nList all commands, or get help for a specified command.\n\nArguments:\n"
-           '1. "command"     (string, optional) The command to get help on\n', help_),
+           '1. "command"     (string, optional) The command to get help on\n', help_,
+           arg_types=("string",), result_type="string"),
     Method("uptime", "control", (), 0, "uptime",
            "\nReturns the total uptime of the server.\n\nResult:\n"
            "ttt        (numeric) The number of seconds that the server has been running\n",
@@ -45,5 +56,6 @@ CONTROL_METHODS = [
     Method("setmocktime", "hidden", ("timestamp",), 1, "setmocktime timestamp",
            "\nSet the local time to given timestamp (-regtest only)\n\nArguments:\n"
            "1. timestamp  (integer, required) Unix seconds-since-epoch timestamp\n"
-           "   Pass 0 to go back to using the system time.\n", setmocktime),
+           "   Pass 0 to go back to using the system time.\n", setmocktime,
+           arg_types=("integer",)),
 ]  # fmt: skip

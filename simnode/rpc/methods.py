@@ -35,6 +35,8 @@ class Method:
     description: str  # the rest of the help text; {cli} and {rpc} examples are filled per profile
     handler: Handler
     example_args: tuple[str, ...] = ("",)
+    arg_types: tuple[str, ...] = ()  # JSON Schema type of each argument, for rpc.discover
+    result_type: str = "null"  # JSON Schema type of the result, unless a profile knows more
 
     @property
     def max_args(self) -> int:

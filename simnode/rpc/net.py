@@ -186,7 +186,7 @@ NET_METHODS = [
            '1. "node"     (string, required) The node (see getpeerinfo for nodes)\n'
            "2. \"command\"  (string, required) 'add' to add a node to the list, 'remove' to "
            "remove a node from the list, 'onetry' to try a connection to the node once\n",
-           addnode, ('"192.168.0.6:8567" "onetry"',)),
+           addnode, ('"192.168.0.6:8567" "onetry"',), arg_types=("string", "string")),
     Method("disconnectnode", "network", ("address", "nodeid"), 1,
            'disconnectnode "[address]" [nodeid]',
            "\nImmediately disconnects from the specified peer node.\n\n"
@@ -195,13 +195,13 @@ NET_METHODS = [
            "the named 'nodeid' argument only.\n\nArguments:\n"
            '1. "address"     (string, optional) The IP address/port of the node\n'
            "2. \"nodeid\"      (number, optional) The node ID (see getpeerinfo for node IDs)\n",
-           disconnectnode, ('"192.168.0.6:8567"', '"" 1')),
+           disconnectnode, ('"192.168.0.6:8567"', '"" 1'), arg_types=("string", "integer")),
     Method("getaddednodeinfo", "network", ("node",), 0, 'getaddednodeinfo ( "node" )',
            "\nReturns information about the given added node, or all added nodes\n"
            "(note that onetry addnodes are not listed here)\n\nArguments:\n"
            '1. "node"   (string, optional) If provided, return information about this '
            "specific node, otherwise all nodes are returned.\n", getaddednodeinfo,
-           ('"192.168.0.201"',)),
+           ('"192.168.0.201"',), arg_types=("string",), result_type="array"),
     Method("setban", "network", ("subnet", "command", "bantime", "absolute"), 2,
            'setban "subnet" "add|remove" (bantime) (absolute)',
            "\nAttempts to add or remove an IP/Subnet from the banned list.\n\nArguments:\n"
@@ -214,7 +214,8 @@ NET_METHODS = [
            "which can also be overwritten by the -bantime startup argument)\n"
            '4. "absolute"     (boolean, optional) If set, the bantime must be an absolute '
            "timestamp in seconds since epoch (Jan 1 1970 GMT)\n", setban,
-           ('"192.168.0.6" "add" 86400', '"192.168.0.0/24" "add"')),
+           ('"192.168.0.6" "add" 86400', '"192.168.0.0/24" "add"'),
+           arg_types=("string", "string", "integer", "boolean")),
     Method("listbanned", "network", (), 0, "listbanned", "\nList all banned IPs/Subnets.\n",
            listbanned),
     Method("clearbanned", "network", (), 0, "clearbanned", "\nClear all banned IPs.\n",
@@ -222,7 +223,7 @@ NET_METHODS = [
     Method("setnetworkactive", "network", ("state",), 1, "setnetworkactive true|false",
            "\nDisable/enable all p2p network activity.\n\nArguments:\n"
            '1. "state"        (boolean, required) true to enable networking, false to disable\n',
-           setnetworkactive),
+           setnetworkactive, arg_types=("boolean",), result_type="boolean"),
 ]  # fmt: skip
 
 METHODS_BY_NAME = {m.name: m for m in NET_METHODS}

@@ -30,7 +30,7 @@ def parse_duration(value: object) -> float:
 def format_duration(seconds: float) -> str:
     """The shortest exact spelling: ``0s``, ``90s``, ``2m``, ``1h30m``, ``0.25s``."""
     if seconds != int(seconds):
-        return f"{seconds:g}s"
+        return f"{seconds:.6f}".rstrip("0") + "s"  # microseconds, the model's resolution
     remaining, parts = int(seconds), []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         count, remaining = divmod(remaining, size)
