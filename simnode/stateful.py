@@ -7,8 +7,8 @@ your client against the node's URL and compare with the ground truth the machine
         @invariant()
         def client_agrees(self):
             with self.reproducer():
-                assert my_client(self.url, self.user, self.password).peer_ids() == [
-                    p["id"] for p in self.truth()]
+                client = my_client(self.served.url, self.served.user, self.served.password)
+                assert client.peer_ids() == [p["id"] for p in self.truth()]
 
     TestMyClient = MyClientMachine.TestCase
 
@@ -49,22 +49,7 @@ class SimnodeMachine(RuleBasedStateMachine):
         self._start_us = self.served.node.snapshot().now_us
 
     # ------------------------------------------------------------------ for your invariants
-    @property
-    def url(self) -> str:
-        return self.served.url
-
-    @property
-    def rpc_url(self) -> str:
-        return self.served.rpc_url
-
-    @property
-    def user(self) -> str:
-        return self.served.user
-
-    @property
-    def password(self) -> str:
-        return self.served.password
-
+    # self.served is the node (a simnode.local.LocalNode): its url, host, port, user, password.
     def truth(self) -> list[dict[str, Any]]:
         """getpeerinfo as the node would answer it now."""
         return self.served.peers()

@@ -1,4 +1,6 @@
-"""Small builders shared by the model tests."""
+"""Small builders shared by the tests."""
+
+from hypothesis import strategies as st
 
 from simnode.model import Connect, Node, NodeSettings, VersionReceived, VirtualClock
 from simnode.profiles import get_profile
@@ -23,3 +25,11 @@ def entries(node: Node, profile: str = "pai") -> list[dict]:
 
 def entry(node: Node, peer_id: int) -> dict:
     return next(e for e in entries(node) if e["id"] == peer_id)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)  # fmt: skip

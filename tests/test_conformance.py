@@ -17,6 +17,7 @@ from simnode.model.codec import event_to_dict
 from simnode.profiles import get_profile
 from simnode.profiles.schema import required_fields
 from simnode.strategies import event_sequences
+from tests.helpers import json_values
 from tests.specdata import spec_example_entry
 
 SPEC = spec_example_entry()
@@ -167,12 +168,6 @@ def test_check_against_a_broken_server_exits_1_with_a_useful_report():
     assert out.rstrip().endswith("problem(s)")
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=3),
-    max_leaves=8,
-)  # fmt: skip
 entries = st.fixed_dictionaries({}, optional={k: json_values for k in SPEC})
 
 

@@ -13,19 +13,13 @@ from hypothesis import strategies as st
 from simnode.invariants import node_problems
 from simnode.local import LocalNode
 from simnode.rpc import default_table
+from tests.helpers import json_values
 from tests.transport_helpers import AUTH, AppUnderTest
 
 FUZZ = settings(max_examples=700, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 PLAIN_BODIES = {b"", b"JSONRPC server handles only POST requests", b"Work queue depth exceeded"}
 METHODS = sorted(default_table().methods)
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
-    max_leaves=12,
-)  # fmt: skip
 
 
 def assert_node_like(response) -> None:

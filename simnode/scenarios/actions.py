@@ -30,25 +30,13 @@ class Run(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class VersionSpec:
-    version: int = 70015
-    subver: str = "/Turing:3.0.0/"
-    services: int = 0x0D
-    startingheight: int = 0
-    relaytxes: bool = True
-    timeoffset: int = 0
-    addrlocal: str | None = None
+    """A version message's fields as the file gives them; the rest take ``VersionReceived``'s
+    defaults (a PAI Core 3.0.0 peer)."""
+
+    fields: tuple[tuple[str, Any], ...] = ()
 
     def event(self, peer_id: int) -> ev.VersionReceived:
-        return ev.VersionReceived(
-            peer_id,
-            self.version,
-            self.subver,
-            self.services,
-            self.startingheight,
-            self.relaytxes,
-            self.timeoffset,
-            self.addrlocal,
-        )
+        return ev.VersionReceived(peer_id, **dict(self.fields))
 
 
 @dataclass(frozen=True, slots=True)

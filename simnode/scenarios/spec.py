@@ -180,25 +180,27 @@ def _version(item: Located) -> VersionSpec | None:
     if item.value is False:
         return None
     fields = Fields(item, "version")
-    spec = VersionSpec(
-        version=fields.get("version", _int, 70015),
-        subver=fields.get(
-            "subver",
-            lambda i: i.value if isinstance(i.value, str) else _fail_raise(i, "a string"),
-            "/Turing:3.0.0/",
-        ),
-        services=fields.get("services", _services, 0x0D),
-        startingheight=fields.get("startingheight", _int, 0),
-        relaytxes=fields.get("relaytxes", _bool, True),
-        timeoffset=fields.get("timeoffset", _int, 0),
-        addrlocal=fields.get("addrlocal", _optional(_str)),
-    )
+    values = {name: fields.get(name, read) for name, read in _VERSION_FIELDS.items()}
     fields.done()
-    return spec
+    return VersionSpec(tuple((name, v) for name, v in values.items() if fields.has(name)))
 
 
-def _fail_raise(item: Located, expected: str) -> Any:
-    raise _fail(item, expected)
+def _any_str(item: Located) -> str:
+    """A string, possibly empty (a user agent may be)."""
+    if not isinstance(item.value, str):
+        raise _fail(item, "a string")
+    return item.value
+
+
+_VERSION_FIELDS: dict[str, Reader] = {
+    "version": _int,
+    "subver": _any_str,
+    "services": _services,
+    "startingheight": _int,
+    "relaytxes": _bool,
+    "timeoffset": _int,
+    "addrlocal": _optional(_str),
+}
 
 
 def _rtt(item: Located) -> float | None:
