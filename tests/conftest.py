@@ -1,5 +1,8 @@
 import os
 
+# Imported here, before any in-process pytester run: pytester restores sys.modules afterwards,
+# and a second import of PyYAML next to its already-initialised C extension resolves no tags.
+import yaml  # noqa: F401
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]

@@ -26,6 +26,14 @@ def blocks_of(page: str) -> dict[str, str]:
     return dict(re.findall(r"<!-- file: (\S+) -->\n```python\n(.*?)```", text, flags=re.S))
 
 
+def test_the_readme_plugin_example_passes(pytester):
+    blocks = blocks_of("../README.md")
+    for name, code in blocks.items():
+        pytester.makepyfile(**{name.removesuffix(".py"): code})
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::ResourceWarning")
+    result.assert_outcomes(passed=1)
+
+
 def test_the_stateful_example_finds_the_planted_bug_and_writes_a_minimal_reproducer(pytester):
     from simnode.local import LocalNode
 
