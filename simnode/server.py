@@ -169,7 +169,7 @@ class NodeApp:
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
         execute = options.get("execute", self._execute)
         reply = self.processor.process(body, execute, lambda *call: calls.append(call))
-        now = self.simulation.node.snapshot().now_seconds if calls else 0
+        now = self.simulation.node.clock.now_us() // 1_000_000 if calls else 0
         for method, params, request_id, error in calls:
             self.journal.record(Call(method, params, request_id, user, now, reply.status,
                                      None if error is None else int(error.code),
