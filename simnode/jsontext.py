@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 COIN = 100_000_000
@@ -59,6 +60,8 @@ def dumps(value: Any) -> str:
         return int.__repr__(value)
     if isinstance(value, float):
         return format_double(value)
+    if isinstance(value, Decimal):  # a number from a request, written back as it came
+        return str(value)
     if isinstance(value, RawJSON):
         return value.text
     if isinstance(value, dict):

@@ -26,7 +26,7 @@ from simnode.journal import Call, Journal
 from simnode.jsontext import dumps
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
-from simnode.rpc.jsonrpc import LEGACY, Dialect, JSONRPCProcessor
+from simnode.rpc.jsonrpc import LEGACY, Dialect, Executor, JSONRPCProcessor
 from simnode.rpc.methods import RPCContext
 from simnode.simulation import Simulation
 
@@ -163,11 +163,15 @@ class NodeApp:
         return self._jsonrpc_with_fault(request, body, user, fault, requests)
 
     def _jsonrpc(
-        self, body: bytes, user: str, fault: Fault | None = None, **options: Any
+        self,
+        body: bytes,
+        user: str,
+        fault: Fault | None = None,
+        execute: Executor | None = None,
     ) -> Response:
         """Answer a JSON-RPC body, recording every call in the journal."""
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
-        execute = options.get("execute", self._execute)
+        execute = execute or self._execute
         reply = self.processor.process(body, execute, lambda *call: calls.append(call))
         now = self.simulation.node.clock.now_us() // 1_000_000 if calls else 0
         for method, params, request_id, error in calls:

@@ -90,6 +90,12 @@ def test_id_is_echoed_verbatim(app, request_id):
     assert reply["id"] == request_id
 
 
+@pytest.mark.parametrize("raw_id", [b"1.0", b"1.50", b"-0.25", b"12345678901234567890"])
+def test_numeric_ids_are_echoed_as_written(app, raw_id):
+    response = app.post(b'{"method":"getconnectioncount","id":' + raw_id + b"}")
+    assert response.data == b'{"result":3,"error":null,"id":' + raw_id + b"}\n"
+
+
 def test_missing_id_replies_with_null_and_jsonrpc_key_is_ignored(app):
     response = app.post({"jsonrpc": "2.0", "method": "getconnectioncount"})
     assert response.data == b'{"result":3,"error":null,"id":null}\n'

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 from simnode.jsontext import dumps
@@ -78,6 +79,7 @@ def parse_body(body: bytes) -> Any:
             body.decode("utf-8"),
             parse_constant=_reject_constant,
             object_pairs_hook=_first_key_wins,
+            parse_float=Decimal,  # keeps "1.0" as written, so an id is echoed verbatim
         )
     except (ValueError, RecursionError):
         raise RPCError(RPCErrorCode.PARSE_ERROR, "Parse error") from None

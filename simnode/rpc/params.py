@@ -6,6 +6,7 @@ which ``CRPCTable::execute`` turns into -1 (univalue/lib/univalue_get.cpp).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
@@ -28,10 +29,15 @@ def get_str(value: Any) -> str:
     return value
 
 
+def _is_number(value: Any) -> bool:
+    """Request numbers arrive as int, or as Decimal when written with a fraction or exponent."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def get_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _is_number(value):
         raise misc_error("JSON value is not an integer as expected")
-    if isinstance(value, float) and not value.is_integer():
+    if not isinstance(value, int) and value != int(value):
         raise misc_error("JSON integer out of range")  # ParseInt64 of "1.5" fails
     if not INT64_MIN <= value <= INT64_MAX:
         raise misc_error("JSON integer out of range")
@@ -46,7 +52,7 @@ def get_bool(value: Any) -> bool:
 
 def type_check_number(value: Any) -> None:
     """``RPCTypeCheck(params, {UniValue::VNUM})``: -3 with the node's wording."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _is_number(value):
         got = _JSON_TYPE_NAMES.get(type(value), "unknown")
         raise RPCError(RPCErrorCode.TYPE_ERROR, f"Expected type number, got {got}")
 
