@@ -66,6 +66,9 @@ class ServedNode:
             channel_timeout=idle_timeout,
             cleanup_interval=min(idle_timeout, 30),
             ident="",  # the node sends no Server header
+            # libevent refuses header blocks over 8 KB (MAX_HEADERS_SIZE); waitress answers 431
+            # where libevent answers 400, as docs/fidelity.md notes.
+            max_request_header_size=8192,
             expose_tracebacks=False,
             clear_untrusted_proxy_headers=False,
         )
