@@ -5,6 +5,7 @@ import http.client
 import json
 import random
 import threading
+import time
 
 from simnode.invariants import node_problems
 from simnode.local import LocalNode
@@ -85,7 +86,10 @@ def test_pollers_always_see_consistent_snapshots_while_events_apply():
         applied = attempts = 0
         try:
             # Keep events coming until every poller has seen plenty of snapshots.
+            deadline = time.monotonic() + 60
             while attempts < EVENTS or min(answers) < MIN_ANSWERS_EACH:
+                if time.monotonic() > deadline or not all(t.is_alive() for t in pollers):
+                    break  # a poller died or stalled: the assertions below say how
                 attempts += 1
                 try:
                     node.node.apply(random_event(rng, node.node.peer_ids()))
