@@ -127,6 +127,7 @@ def check_node(
         "getnetworkinfo",
         "getaddednodeinfo",
         "uptime",
+        "getinfo",
     ):
         try:
             answers[method] = call(method)

@@ -326,10 +326,19 @@ def test_getnetworkinfo_has_pai_cores_shape(app):
     assert [n["name"] for n in info["networks"]] == ["ipv4", "ipv6", "onion"]
 
 
+def test_getinfo_has_pai_cores_shape(app):
+    response = app.post({"method": "getinfo", "id": 1})
+    assert '"relayfee":0.00001000,"errors":""}' in response.data.decode()
+    info = json.loads(response.data)["result"]
+    assert list(info) == ["version", "protocolversion", "blocks", "timeoffset", "connections",
+                          "proxy", "difficulty", "testnet", "relayfee", "errors"]  # fmt: skip
+    assert (info["version"], info["connections"], info["blocks"]) == (3000000, 3, 1182566)
+
+
 def test_help_lists_categories():
     _status, reply = AppUnderTest().call("help")
     text = reply["result"]
-    assert text.startswith("== Control ==\nhelp")
+    assert text.startswith("== Blockchain ==\ngetinfo\n\n== Control ==\nhelp")
     assert "== Network ==\naddnode" in text
     assert "setmocktime" not in text  # hidden, as in the node
 

@@ -91,6 +91,24 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     return info
 
 
+def getinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
+    """PAI Core's ``getinfo`` (src/rpc/blockchain.cpp @ PAI 3.0.0; Bitcoin Core had one until
+    0.16). simnode keeps no chain: ``blocks`` is the highest block any peer has in common with
+    us, ``difficulty`` 1."""
+    return {
+        "version": profile.identity.version_number,
+        "protocolversion": profile.identity.protocol_version,
+        "blocks": max([0, *(peer.synced_blocks for peer in snapshot.peers)]),
+        "timeoffset": network_time_offset(snapshot),
+        "connections": len(snapshot.peers),
+        "proxy": "",
+        "difficulty": 1.0,
+        "testnet": False,
+        "relayfee": Amount(RELAY_FEE_SATOSHIS),
+        "errors": "",
+    }
+
+
 def listbanned(profile: Profile, snapshot: NodeSnapshot) -> list[dict[str, Any]]:
     entries = []
     for ban in snapshot.bans:
@@ -194,6 +212,33 @@ def result_schemas(profile: Profile) -> dict[str, dict[str, Any]]:
                 "properties": ban_properties,
                 "required": list(ban_properties),
             },
+        },
+        "getinfo": {
+            "type": "object",
+            "properties": {
+                "version": counter,
+                "protocolversion": counter,
+                "blocks": counter,
+                "timeoffset": {"type": "integer"},
+                "connections": counter,
+                "proxy": {"type": "string"},
+                "difficulty": amount,
+                "testnet": {"type": "boolean"},
+                "relayfee": amount,
+                "errors": {"type": "string"},
+            },
+            "required": [
+                "version",
+                "protocolversion",
+                "blocks",
+                "timeoffset",
+                "connections",
+                "proxy",
+                "difficulty",
+                "testnet",
+                "relayfee",
+                "errors",
+            ],
         },
         "getaddednodeinfo": {
             "type": "array",

@@ -27,6 +27,10 @@ def discover(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return openrpc_document(ctx.profile, ctx.table)
 
 
+def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
+    return netviews.getinfo(ctx.profile, ctx.node.snapshot())
+
+
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.uptime(ctx.node.snapshot())
 
@@ -49,6 +53,8 @@ CONTROL_METHODS = [
            "\nList all commands, or get help for a specified command.\n\nArguments:\n"
            '1. "command"     (string, optional) The command to get help on\n', help_,
            arg_types=("string",), result_type="string"),
+    Method("getinfo", "blockchain", (), 0, "getinfo",
+           "\nReturns an object containing various state info.\n", getinfo, result_type="object"),
     Method("uptime", "control", (), 0, "uptime",
            "\nReturns the total uptime of the server.\n\nResult:\n"
            "ttt        (numeric) The number of seconds that the server has been running\n",
