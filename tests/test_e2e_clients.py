@@ -41,12 +41,23 @@ def served():
 
 @pytest.fixture
 def node(served):
-    served.simulation.reset()
+    served.configure(auth="password")
     return served
 
 
-def test_authserviceproxy_calls_every_method(node):
-    with service_proxy(node.rpc_url) as proxy:
+def client_for(kind: str, node: LocalNode):
+    if kind == "AuthServiceProxy":
+        return service_proxy(node.rpc_url)
+    if node.config.auth == "cookie":  # python-bitcoinlib finds the cookie beside the .conf
+        return raw_proxy(btc_conf_file=str(node.conf_path))
+    return raw_proxy(service_url=node.rpc_url)
+
+
+@pytest.mark.parametrize("auth", ["password", "cookie"])
+@pytest.mark.parametrize("client", ["AuthServiceProxy", "RawProxy"])
+def test_unmodified_clients_call_every_method(node, client, auth):
+    node.configure(auth=auth)
+    with client_for(client, node) as proxy:
         peers = proxy.getpeerinfo()
         assert len(peers) == proxy.getconnectioncount() == 6
         assert node_problems(json.loads(json.dumps(peers, default=float))) == []
