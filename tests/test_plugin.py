@@ -238,3 +238,39 @@ def test_one(simnode, n):
     pytester.syspathinsert()
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=200)
+
+
+def test_settings_from_ini_command_line_and_a_conftest_fixture(pytester):
+    pytester.makeini("[pytest]\nsimnode_peers = 3\nsimnode_seed = 4\n")
+    pytester.makepyfile(
+        test_options="""
+import pytest
+
+def test_ini_and_command_line(simnode):
+    assert len(simnode.peers()) == 3            # from the ini file
+    assert "addnode" not in simnode.peers()[0]  # --simnode-profile spec, from the command line
+
+@pytest.mark.simnode(peers=1)
+def test_marker_beats_both(simnode):
+    assert len(simnode.peers()) == 1
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--simnode-profile", "spec")
+    result.assert_outcomes(passed=2)
+
+    pytester.makeconftest("""
+import dataclasses
+import pytest
+
+@pytest.fixture
+def simnode_config(simnode_defaults):
+    return dataclasses.replace(simnode_defaults, peers=5, auth="cookie")
+""")
+    pytester.makepyfile(
+        test_options="""
+def test_conftest_override(simnode):
+    assert len(simnode.peers()) == 5 and simnode.cookie_path.exists()
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -94,3 +94,23 @@ def test_json_is_accepted_as_a_subset(tmp_path):
 def test_durations(text, seconds):
     scenario = loads_scenario(HEADER + f"end: {text}\n")
     assert scenario.end_seconds == seconds
+
+
+def test_playback_follows_the_wall_clock_and_loops():
+    from simnode.scenarios import library
+    from simnode.scenarios.playback import Playback
+
+    wall = [100.0]
+    playback = Playback(library.load("ping-timeout"), speed=60, loop=True,
+                        monotonic=lambda: wall[0])  # fmt: skip
+    node = playback.new_node()
+    wall[0] += 10  # 10 s of wall time are 10 virtual minutes at 60x
+    playback.tick()
+    assert playback.runner.offset_seconds == 600
+    silent = next(p for p in node.snapshot().peers if p.addr.startswith("198.51.100.77"))
+    assert silent.pingwait_us(node.snapshot().now_us) == 600_000_000
+    wall[0] += 60  # past the end (25 minutes)
+    playback.tick()
+    assert playback.ended and playback.runner.offset_seconds == 25 * 60
+    fresh = playback.new_node()  # what a loop does at the end: the scenario starts over
+    assert playback.runner.offset_seconds == 0 and len(fresh.snapshot().peers) == 2

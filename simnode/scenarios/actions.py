@@ -95,6 +95,9 @@ class PeerAction:
     kind: Literal["disconnect", "flush", "ping", "unanswered_ping"]
 
     def __call__(self, run: Run) -> None:
+        if self.kind == "ping" and self.peer == ALL:
+            run.node.apply(ev.PingSent(None))  # as the ping RPC: peers past their handshake
+            return
         for peer_id in _targets(run, self.peer):
             if self.kind == "disconnect":
                 run.node.apply(ev.Disconnect(peer_id))
