@@ -26,7 +26,7 @@ from simnode.journal import Call, Journal
 from simnode.jsontext import dumps
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
-from simnode.rpc.jsonrpc import LEGACY, Dialect, Executor, JSONRPCProcessor
+from simnode.rpc.jsonrpc import LEGACY, Executor, JSONRPCProcessor, LegacyDialect, V2Dialect
 from simnode.rpc.methods import RPCContext
 from simnode.simulation import Simulation
 
@@ -90,7 +90,6 @@ class NodeApp:
         credentials: Credentials,
         *,
         table: MethodTable | None = None,
-        dialect: Dialect = LEGACY,
         rpc_threads: int = 4,  # -rpcthreads default
         work_queue_depth: int = 16,  # -rpcworkqueue default
         auth_failure_delay: float = AUTH_FAILURE_DELAY_SECONDS,
@@ -99,7 +98,11 @@ class NodeApp:
         self.simulation = simulation
         self.credentials = credentials
         self.table = table or default_table()
-        self.processor = JSONRPCProcessor(dialect)
+        # PAI Core's legacy rules, and Bitcoin Core 28's (legacy without an absent id, and 2.0).
+        self._processors = {
+            False: JSONRPCProcessor(LEGACY),
+            True: JSONRPCProcessor(LegacyDialect(omit_absent_id=True), V2Dialect()),
+        }
         self.work_queue = WorkQueue(rpc_threads, work_queue_depth)
         self._routes = ROUTES.bind("simnode")  # the node ignores Host; so does routing
         self.auth_failure_delay = auth_failure_delay
@@ -178,6 +181,8 @@ class NodeApp:
             self.journal.record(Call(method, params, request_id, user, now, reply.status,
                                      None if error is None else int(error.code),
                                      None if fault is None else fault.kind.value))  # fmt: skip
+        if reply.status == 204:  # 2.0 notifications only: no content
+            return _plain(204)
         return _json(reply.status, reply.body)
 
     def _jsonrpc_with_fault(
@@ -209,6 +214,11 @@ class NodeApp:
         elif kind in _CONNECTION_FAULTS:
             request.environ[CLOSE_CONNECTION] = _CONNECTION_FAULTS[kind]
         return response
+
+    @property
+    def processor(self) -> JSONRPCProcessor:
+        """The JSON-RPC rules of the release being served."""
+        return self._processors[self.simulation.profile.features.jsonrpc_v2]
 
     def _execute(self, method: str, params: list[Any] | dict[str, Any]) -> Any:
         """``CRPCTable::execute``: the warm-up check comes before method lookup."""

@@ -46,6 +46,7 @@ class NetFeatures:
     # -30 text for `setban remove` of an address not banned (0.20.1+ says "manually banned").
     unban_unknown: str = "Error: Unban failed. Requested address/subnet was not previously banned."
     work_queue_status: int = 500  # 503 from Bitcoin Core 22 (#18335)
+    jsonrpc_v2: bool = False  # JSON-RPC 2.0 beside the legacy protocol, from Bitcoin Core 28
     init_message: str = "Loading block index..."
 
 

@@ -22,7 +22,7 @@ _NO_ID = object()  # the request had no "id" key
 @dataclass(frozen=True, slots=True)
 class RPCReply:
     status: int
-    body: str  # JSON text, newline-terminated as the node writes it
+    body: str  # JSON text, newline-terminated as the node writes it; "" for 204
 
 
 class Dialect(Protocol):
@@ -31,16 +31,25 @@ class Dialect(Protocol):
     def status_for(self, error: RPCError | None) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
 class LegacyDialect:
     """PAI Core 3.0.0 (src/rpc/protocol.cpp JSONRPCReplyObj, src/httprpc.cpp JSONErrorReply):
-    ``{"result","error","id"}`` always, ``id`` null when absent, ``jsonrpc`` ignored."""
+    ``{"result","error","id"}`` always; HTTP 400 for -32600, 404 for -32601, 500 for other
+    errors. A request without an id gets ``"id":null``, or, from Bitcoin Core 28 on
+    (``omit_absent_id``), a reply without an id."""
+
+    omit_absent_id: bool = False
 
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]:
-        return {
+        envelope = {
             "result": None if error is not None else result,
             "error": None if error is None else error.to_json(),
-            "id": None if request_id is _NO_ID else request_id,
         }
+        if request_id is not _NO_ID:
+            envelope["id"] = request_id
+        elif not self.omit_absent_id:
+            envelope["id"] = None
+        return envelope
 
     def status_for(self, error: RPCError | None) -> int:
         if error is None:
@@ -50,6 +59,23 @@ class LegacyDialect:
         if error.code == RPCErrorCode.METHOD_NOT_FOUND:
             return 404
         return 500
+
+
+class V2Dialect:
+    """JSON-RPC 2.0 as Bitcoin Core 28+ speaks it (#27101, doc/JSON-RPC-interface.md): only one
+    of ``result``/``error``, HTTP 200 even for errors (400 for an invalid request)."""
+
+    def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]:
+        envelope: dict[str, Any] = {"jsonrpc": "2.0"}
+        if error is None:
+            envelope["result"] = result
+        else:
+            envelope["error"] = error.to_json()
+        envelope["id"] = None if request_id is _NO_ID else request_id
+        return envelope
+
+    def status_for(self, error: RPCError | None) -> int:
+        return 400 if error is not None and error.code == RPCErrorCode.INVALID_REQUEST else 200
 
 
 LEGACY = LegacyDialect()
@@ -90,69 +116,105 @@ class _Request:
     id: Any
     method: str
     params: list[Any] | dict[str, Any]
+    dialect: Dialect
 
-
-def _parse_request(obj: Any) -> _Request:
-    """``JSONRPCRequest::parse``: id first (so errors echo it), then method, then params."""
-    if not isinstance(obj, dict):
-        raise RPCError(RPCErrorCode.INVALID_REQUEST, "Invalid Request object")
-    request = _Request(obj.get("id", _NO_ID), "", [])
-    method = obj.get("method")
-    if method is None:
-        raise _WithId(RPCError(RPCErrorCode.INVALID_REQUEST, "Missing method"), request.id)
-    if not isinstance(method, str):
-        raise _WithId(RPCError(RPCErrorCode.INVALID_REQUEST, "Method must be a string"), request.id)
-    request.method = method
-    params = obj.get("params")
-    if params is None:
-        params = []
-    elif not isinstance(params, list | dict):
-        error = RPCError(RPCErrorCode.INVALID_REQUEST, "Params must be an array or object")
-        raise _WithId(error, request.id)
-    request.params = params
-    return request
+    @property
+    def notification(self) -> bool:
+        """A 2.0 request without an id: executed, never answered."""
+        return isinstance(self.dialect, V2Dialect) and self.id is _NO_ID
 
 
 class _WithId(Exception):
     """An RPCError raised after the request's id was read, so the reply can echo it."""
 
-    def __init__(self, error: RPCError, request_id: Any) -> None:
+    def __init__(self, error: RPCError, request_id: Any, dialect: Dialect) -> None:
         super().__init__(error.message)
         self.error = error
         self.request_id = request_id
+        self.dialect = dialect
 
 
 class JSONRPCProcessor:
-    """Turns a request body into the reply the node would send."""
+    """Turns a request body into the reply the node would send.
 
-    def __init__(self, dialect: Dialect = LEGACY) -> None:
-        self.dialect = dialect
+    With ``v2`` (Bitcoin Core 28+), each request object picks its protocol: ``"jsonrpc": "2.0"``
+    selects 2.0, none or ``"1.0"`` the legacy one, anything else is an invalid request. Without
+    it (PAI Core), the ``jsonrpc`` key is ignored.
+    """
+
+    def __init__(self, legacy: LegacyDialect = LEGACY, v2: V2Dialect | None = None) -> None:
+        self.legacy = legacy
+        self.v2 = v2
 
     def process(self, body: bytes, execute: Executor, observe: Observer | None = None) -> RPCReply:
         """The reply to ``body``; ``observe`` hears of every call that reached ``execute``."""
         try:
             payload = parse_body(body)
         except RPCError as error:
-            return self._reply(None, error, _NO_ID)
+            return self._reply(error)
         if isinstance(payload, list):
-            # JSONRPCExecBatch: always 200, every member answered in order.
-            replies = [self._call(member, execute, observe)[0] for member in payload]
+            # JSONRPCExecBatch: always 200, every member answered in order (2.0 notifications
+            # are not answered; a batch of nothing but them gets 204).
+            answers = [self._call(member, execute, observe) for member in payload]
+            replies = [envelope for envelope, _, _ in answers if envelope is not None]
+            if payload and not replies:
+                return RPCReply(204, "")
             return RPCReply(200, dumps(replies) + "\n")
         if not isinstance(payload, dict):
-            error = RPCError(RPCErrorCode.PARSE_ERROR, "Top-level object parse error")
-            return self._reply(None, error, _NO_ID)
-        envelope, error = self._call(payload, execute, observe)
-        return RPCReply(self.dialect.status_for(error), dumps(envelope) + "\n")
+            return self._reply(RPCError(RPCErrorCode.PARSE_ERROR, "Top-level object parse error"))
+        envelope, error, dialect = self._call(payload, execute, observe)
+        if envelope is None:
+            return RPCReply(204, "")
+        return RPCReply(dialect.status_for(error), dumps(envelope) + "\n")
+
+    def _dialect_for(self, obj: dict[str, Any], request_id: Any) -> Dialect:
+        if self.v2 is None or "jsonrpc" not in obj:
+            return self.legacy
+        version = obj["jsonrpc"]
+        if not isinstance(version, str):
+            error = RPCError(RPCErrorCode.INVALID_REQUEST, "jsonrpc field must be a string")
+            raise _WithId(error, request_id, self.legacy)
+        if version == "2.0":
+            return self.v2
+        if version == "1.0":
+            return self.legacy
+        error = RPCError(RPCErrorCode.INVALID_REQUEST, "JSON-RPC version not supported")
+        raise _WithId(error, request_id, self.legacy)
+
+    def _parse_request(self, obj: Any) -> _Request:
+        """``JSONRPCRequest::parse``: id first (so errors echo it), the protocol, then method
+        and params."""
+        if not isinstance(obj, dict):
+            raise RPCError(RPCErrorCode.INVALID_REQUEST, "Invalid Request object")
+        request_id = obj.get("id", _NO_ID)
+        dialect = self._dialect_for(obj, request_id)
+        method = obj.get("method")
+        if method is None:
+            error = RPCError(RPCErrorCode.INVALID_REQUEST, "Missing method")
+            raise _WithId(error, request_id, dialect)
+        if not isinstance(method, str):
+            error = RPCError(RPCErrorCode.INVALID_REQUEST, "Method must be a string")
+            raise _WithId(error, request_id, dialect)
+        params = obj.get("params")
+        if params is None:
+            params = []
+        elif not isinstance(params, list | dict):
+            error = RPCError(RPCErrorCode.INVALID_REQUEST, "Params must be an array or object")
+            raise _WithId(error, request_id, dialect)
+        return _Request(request_id, method, params, dialect)
 
     def _call(
         self, obj: Any, execute: Executor, observe: Observer | None
-    ) -> tuple[dict[str, Any], RPCError | None]:
+    ) -> tuple[dict[str, Any] | None, RPCError | None, Dialect]:
+        """The envelope (None for a notification), the error if any, and the dialect."""
         try:
-            request = _parse_request(obj)
+            request = self._parse_request(obj)
         except _WithId as wrapped:
-            return self.dialect.envelope(None, wrapped.error, wrapped.request_id), wrapped.error
+            envelope = wrapped.dialect.envelope(None, wrapped.error, wrapped.request_id)
+            return envelope, wrapped.error, wrapped.dialect
         except RPCError as error:
-            return self.dialect.envelope(None, error, _NO_ID), error
+            # A non-object batch member: -32600 with "id": null.
+            return self.legacy.envelope(None, error, None), error, self.legacy
         error: RPCError | None = None
         result = None
         try:
@@ -164,8 +226,11 @@ class JSONRPCProcessor:
         if observe is not None:
             request_id = None if request.id is _NO_ID else request.id
             observe(request.method, request.params, request_id, error)
-        return self.dialect.envelope(result, error, request.id), error
+        if request.notification:
+            return None, error, request.dialect
+        return request.dialect.envelope(result, error, request.id), error, request.dialect
 
-    def _reply(self, result: Any, error: RPCError | None, request_id: Any) -> RPCReply:
-        envelope = self.dialect.envelope(result, error, request_id)
-        return RPCReply(self.dialect.status_for(error), dumps(envelope) + "\n")
+    def _reply(self, error: RPCError) -> RPCReply:
+        """A reply to a body that holds no request: the legacy envelope with ``"id": null``."""
+        envelope = self.legacy.envelope(None, error, None)
+        return RPCReply(self.legacy.status_for(error), dumps(envelope) + "\n")
