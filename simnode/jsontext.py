@@ -29,16 +29,18 @@ class RawJSON:
         return f"RawJSON({self.text!r})"
 
 
-class Amount(RawJSON):
-    """A coin amount in satoshis, printed as the node's ``ValueFromAmount`` does."""
+class Amount(float):
+    """A coin amount: a float to Python code, printed with exactly 8 decimals as the node's
+    ``ValueFromAmount`` does (``0.00001000``)."""
 
-    __slots__ = ("satoshis",)
+    __slots__ = ("text",)
 
-    def __init__(self, satoshis: int) -> None:
-        self.satoshis = satoshis
+    def __new__(cls, satoshis: int) -> Amount:
+        amount = super().__new__(cls, satoshis / COIN)
         sign = "-" if satoshis < 0 else ""
         whole, frac = divmod(abs(satoshis), COIN)
-        super().__init__(f"{sign}{whole}.{frac:08d}")
+        amount.text = f"{sign}{whole}.{frac:08d}"
+        return amount
 
 
 def format_double(value: float) -> str:
@@ -58,6 +60,8 @@ def dumps(value: Any) -> str:
         return "false"
     if isinstance(value, int):
         return int.__repr__(value)
+    if isinstance(value, Amount):
+        return value.text
     if isinstance(value, float):
         return format_double(value)
     if isinstance(value, Decimal):  # a number from a request, written back as it came

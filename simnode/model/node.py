@@ -24,6 +24,12 @@ PAI_MESSAGE_TYPES = frozenset(
         *("feefilter", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn"),
     )
 )
+# Bitcoin Core 25-31 (src/protocol.cpp): 0.20 dropped reject; 0.21 added BIP155/157/339 types;
+# 25 added sendtxrcncl.
+MODERN_MESSAGE_TYPES = (PAI_MESSAGE_TYPES - {"reject"}) | frozenset(
+    ("addrv2", "sendaddrv2", "getcfilters", "cfilter", "getcfheaders", "cfheaders",
+     "getcfcheckpt", "cfcheckpt", "wtxidrelay", "sendtxrcncl")
+)  # fmt: skip
 OTHER_MESSAGE_TYPE = "*other*"
 PING_BYTES = 32  # 24-byte header + 8-byte nonce (asserted by test/functional/net.py @ PAI 3.0.0)
 BIP31_VERSION = 60000  # peers at or below it get nonce-less pings and are never timed
@@ -48,6 +54,9 @@ class NodeSettings:
     ping_interval_seconds: int = 120  # PING_INTERVAL, src/net_processing.h
     ping_timeout_seconds: int = 1200  # TIMEOUT_INTERVAL, src/net.h
     known_message_types: frozenset[str] = PAI_MESSAGE_TYPES
+    # "ban": crossing ban_threshold bans the address (PAI Core, Bitcoin Core <= 0.20.0);
+    # "discourage": any misbehaviour disconnects, with no ban to list (Bitcoin Core 28+, #29575).
+    misbehaviour: str = "ban"
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +352,10 @@ class Node:
             peer.recv_partial_bytes += nbytes
             return
         peer.recv_partial_bytes = 0
+        if msg_type == "tx":
+            peer.last_tx_recv = self._now_seconds
+        elif msg_type in ("block", "cmpctblock", "blocktxn"):
+            peer.last_block_recv = self._now_seconds
         if msg_type not in self.settings.known_message_types:
             msg_type = OTHER_MESSAGE_TYPE
         peer.recv_per_msg[msg_type] = peer.recv_per_msg.get(msg_type, 0) + nbytes
@@ -494,6 +507,12 @@ class Node:
         if event.score < 0:
             raise EventError("a misbehaviour score must not be negative")
         peer = self._peer(event.peer_id)
+        if self.settings.misbehaviour == "discourage":
+            # PeerManagerImpl::Misbehaving @ v28: no score; the peer is discouraged and
+            # disconnected unless noban or manual (MaybeDiscourageAndDisconnect).
+            if event.score and not (peer.whitelisted or peer.manual):
+                self._remove_peer(peer.id)
+            return
         threshold = self.settings.ban_threshold
         crossed = peer.banscore < threshold <= peer.banscore + event.score
         peer.banscore += event.score

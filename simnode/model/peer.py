@@ -42,6 +42,8 @@ class Peer:
     bytesrecv: int = 0
     lastsend: int = 0
     lastrecv: int = 0
+    last_tx_recv: int = 0  # when a tx message last arrived (last_transaction, 0.21+)
+    last_block_recv: int = 0  # when a block message last arrived (last_block, 0.21+)
     sent_per_msg: dict[str, int] = field(default_factory=dict)
     recv_per_msg: dict[str, int] = field(default_factory=dict)
     send_queue_bytes: int = 0
@@ -70,6 +72,8 @@ class Peer:
             relaytxes=self.relaytxes,
             lastsend=self.lastsend,
             lastrecv=self.lastrecv,
+            last_tx_recv=self.last_tx_recv,
+            last_block_recv=self.last_block_recv,
             bytessent=self.bytessent,
             bytesrecv=self.bytesrecv,
             conntime=self.conntime,
@@ -111,6 +115,8 @@ class PeerSnapshot:
     relaytxes: bool
     lastsend: int
     lastrecv: int
+    last_tx_recv: int
+    last_block_recv: int
     bytessent: int
     bytesrecv: int
     conntime: int

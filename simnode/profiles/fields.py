@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from simnode.jsontext import Amount
+from simnode.model.addresses import ip_of
 from simnode.model.clock import MICROS
 from simnode.model.peer import PeerSnapshot
 
@@ -61,6 +63,52 @@ def _wait_seconds(micros: int | None) -> float | Absent:
 
 def _optional(value: Any) -> Any:
     return ABSENT if value is None else value
+
+
+def _network(addr: str) -> str:
+    """``CNetAddr::GetNetClass`` as getpeerinfo names it (22+: ``not_publicly_routable`` for
+    loopback, private and documentation ranges, which Bitcoin Core does not route)."""
+    host = addr.rsplit(":", 1)[0] if not addr.startswith("[") else addr[1:].split("]")[0]
+    if host.endswith(".onion"):
+        return "onion"
+    if host.endswith(".b32.i2p"):
+        return "i2p"
+    ip = ip_of(addr)
+    if ip is None:
+        return "not_publicly_routable"
+    if ip.version == 6 and ip.packed[0] == 0xFC:
+        return "cjdns"
+    if not ip.is_global:
+        return "not_publicly_routable"
+    return "ipv4" if ip.version == 4 else "ipv6"
+
+
+# src/protocol.cpp:serviceFlagsToStr @ 31.0: named bits, the rest as UNKNOWN[2^n].
+_SERVICE_NAMES = {0: "NETWORK", 2: "BLOOM", 3: "WITNESS", 6: "COMPACT_FILTERS",
+                  10: "NETWORK_LIMITED", 11: "P2P_V2"}  # fmt: skip
+
+
+def _services_names(services: int) -> list[str]:
+    return [
+        _SERVICE_NAMES.get(bit, f"UNKNOWN[2^{bit}]") for bit in range(64) if services >> bit & 1
+    ]
+
+
+def _permissions(peer: PeerSnapshot) -> list[str]:
+    """A -whitelist range's implicit permissions: noban (which includes download), relay and
+    mempool, listed in NetPermissions::ToStrings order."""
+    return ["noban", "relay", "mempool", "download"] if peer.whitelisted else []
+
+
+def _connection_type(peer: PeerSnapshot) -> str:
+    if peer.inbound:
+        return "inbound"
+    return "manual" if peer.manual else "outbound-full-relay"
+
+
+def _transport(peer: PeerSnapshot) -> str:
+    """v2 transport is on by default (27+): an inbound peer is "detecting" until it speaks."""
+    return "detecting" if peer.inbound and not peer.bytesrecv else "v1"
 
 
 _FIELDS = [
@@ -283,5 +331,44 @@ _FIELDS = [
         constraints={"additionalProperties": {"type": "integer", "minimum": 1}},
     ),
 ]
+
+# Fields of Bitcoin Core 0.19 to 28 (reference section 2.1), derived from the same peer state.
+_FIELDS += [
+    Field("network", "string", Presence.ALWAYS, lambda p, now: _network(p.addr),
+          "Network of the peer (ipv4, ipv6, onion, i2p, cjdns, not_publicly_routable)",
+          constraints={"enum": ["ipv4", "ipv6", "onion", "i2p", "cjdns",
+                                "not_publicly_routable", "internal"]}),
+    Field("servicesnames", "array", Presence.ALWAYS, lambda p, now: _services_names(p.services),
+          "The services offered, by name", items="string"),
+    Field("last_transaction", "integer", Presence.ALWAYS, lambda p, now: p.last_tx_recv,
+          "Unix time of the last transaction received from the peer, 0 if none",
+          constraints={"minimum": 0}),
+    Field("last_block", "integer", Presence.ALWAYS, lambda p, now: p.last_block_recv,
+          "Unix time of the last block received from the peer, 0 if none",
+          constraints={"minimum": 0}),
+    Field("bip152_hb_to", "boolean", Presence.ALWAYS, lambda p, now: False,
+          "Whether we selected the peer as a compact-block high-bandwidth peer"),
+    Field("bip152_hb_from", "boolean", Presence.ALWAYS, lambda p, now: False,
+          "Whether the peer selected us as a compact-block high-bandwidth peer"),
+    Field("presynced_headers", "integer", Presence.ALWAYS, lambda p, now: -1,
+          "Height of a low-work headers presync, -1 if none", constraints={"minimum": -1}),
+    Field("addr_relay_enabled", "boolean", Presence.ALWAYS, lambda p, now: p.handshake_complete,
+          "Whether we relay addresses to this peer"),
+    Field("addr_processed", "integer", Presence.ALWAYS, lambda p, now: 0,
+          "Addresses from the peer that were processed", constraints={"minimum": 0}),
+    Field("addr_rate_limited", "integer", Presence.ALWAYS, lambda p, now: 0,
+          "Addresses from the peer dropped by rate limiting", constraints={"minimum": 0}),
+    Field("permissions", "array", Presence.ALWAYS, lambda p, now: _permissions(p),
+          "The peer's permissions (noban, relay, mempool, download, ...)", items="string"),
+    Field("minfeefilter", "number", Presence.ALWAYS,
+          lambda p, now: Amount(1000 if any(t == "feefilter" for t, _ in p.recv_per_msg) else 0),
+          "The minimum fee rate the peer announced, in BTC/kvB", constraints={"minimum": 0}),
+    Field("connection_type", "string", Presence.ALWAYS, lambda p, now: _connection_type(p),
+          "inbound, outbound-full-relay, manual, block-relay-only, addr-fetch or feeler"),
+    Field("transport_protocol_type", "string", Presence.ALWAYS, lambda p, now: _transport(p),
+          "detecting, v1 or v2", constraints={"enum": ["detecting", "v1", "v2"]}),
+    Field("session_id", "string", Presence.ALWAYS, lambda p, now: "",
+          "The BIP324 session id (64 hex digits for v2, empty otherwise)"),
+]  # fmt: skip
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}

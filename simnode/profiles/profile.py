@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simnode.jsontext import RawJSON, format_double
+from simnode.jsontext import Amount, RawJSON, dumps, format_double
 from simnode.model.node import NodeSnapshot
 from simnode.model.peer import PeerSnapshot
 from simnode.profiles.fields import ABSENT, FIELDS, Field, Presence
@@ -124,17 +124,13 @@ def _int_map(mapping: dict[str, int]) -> str:
     return "{" + ",".join(f"{encode_string(k)}:{v}" for k, v in mapping.items()) + "}"
 
 
-def _int_list(values: list[int]) -> str:
-    return "[" + ",".join(map(str, values)) + "]"
-
-
 encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 _ENCODERS: dict[str, Callable[[Any], str]] = {
     "integer": int.__repr__,
-    "number": format_double,
+    "number": lambda v: v.text if v.__class__ is Amount else format_double(v),
     "string": encode_string,
     "boolean": lambda value: "true" if value else "false",
-    "array": _int_list,  # the field table's arrays and objects hold integers only
+    "array": dumps,
     "object": _int_map,
 }
 
