@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import os
@@ -17,7 +18,7 @@ from simnode.auth import COOKIE_FILE, CookieFile, Credentials
 from simnode.client import RPCClient, RPCFailure
 from simnode.conformance import check_node
 from simnode.http_runner import ServedNode
-from simnode.model import Node, NodeSettings, WallClock
+from simnode.model import Node, WallClock
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.profile import Profile
@@ -221,7 +222,9 @@ def record_command(args: argparse.Namespace) -> int:
 
 
 def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Callable[[], Node]:
-    settings = NodeSettings(ban_threshold=args.banscore, ban_time_seconds=args.bantime)
+    settings = dataclasses.replace(
+        profile.settings, ban_threshold=args.banscore, ban_time_seconds=args.bantime
+    )
     options = PopulateOptions(
         p2p_port=profile.identity.p2p_port, our_subver=profile.identity.subversion
     )

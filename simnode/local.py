@@ -340,7 +340,7 @@ class LocalNode:
         def build() -> Node:
             clock = (VirtualClock(config.start_seconds) if config.speed is None
                      else WallClock(config.speed, config.start_seconds))  # fmt: skip
-            node = Node(clock, config.settings)
+            node = Node(clock, config.settings or get_profile(config.profile).settings)
             populate(node, config.peers, config.seed, options)
             return node
 

@@ -139,3 +139,11 @@ def test_curl_example_from_the_help_text(node):
         capture_output=True, check=True, text=True, timeout=10,
     )  # fmt: skip
     assert result.stdout == '{"result":6,"error":null,"id":"curltest"}\n'
+
+
+def test_authserviceproxy_against_the_bitcoin_28_profile():
+    with LocalNode(profile="bitcoin-28", peers=4) as node, service_proxy(node.rpc_url) as proxy:
+        peers = proxy.getpeerinfo()
+        assert [p["connection_type"] for p in peers][:1] == ["outbound-full-relay"]
+        assert proxy.getnetworkinfo()["subversion"] == "/Satoshi:28.1.0/"
+        assert node.conf_path.name == "bitcoin.conf"

@@ -137,3 +137,8 @@ def test_scenario_files_load_and_run(text):
     from simnode.scenarios import ScenarioRunner, loads_scenario
 
     ScenarioRunner(loads_scenario(text)).run_to_end()
+
+
+@given(sn.getpeerinfo_results(profile="bitcoin-28"))
+def test_results_conform_strictly_to_bitcoin_28(result):
+    assert validate(result, "bitcoin-28", "strict") == []

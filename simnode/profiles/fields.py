@@ -88,7 +88,7 @@ _SERVICE_NAMES = {0: "NETWORK", 2: "BLOOM", 3: "WITNESS", 6: "COMPACT_FILTERS",
                   10: "NETWORK_LIMITED", 11: "P2P_V2"}  # fmt: skip
 
 
-def _services_names(services: int) -> list[str]:
+def services_names(services: int) -> list[str]:
     return [
         _SERVICE_NAMES.get(bit, f"UNKNOWN[2^{bit}]") for bit in range(64) if services >> bit & 1
     ]
@@ -338,7 +338,7 @@ _FIELDS += [
           "Network of the peer (ipv4, ipv6, onion, i2p, cjdns, not_publicly_routable)",
           constraints={"enum": ["ipv4", "ipv6", "onion", "i2p", "cjdns",
                                 "not_publicly_routable", "internal"]}),
-    Field("servicesnames", "array", Presence.ALWAYS, lambda p, now: _services_names(p.services),
+    Field("servicesnames", "array", Presence.ALWAYS, lambda p, now: services_names(p.services),
           "The services offered, by name", items="string"),
     Field("last_transaction", "integer", Presence.ALWAYS, lambda p, now: p.last_tx_recv,
           "Unix time of the last transaction received from the peer, 0 if none",

@@ -11,6 +11,7 @@ from typing import Any
 from simnode.jsontext import Amount
 from simnode.model.addresses import format_subnet
 from simnode.model.node import NodeSnapshot
+from simnode.profiles.fields import services_names
 from simnode.profiles.profile import Profile
 
 RELAY_FEE_SATOSHIS = 1000  # DEFAULT_MIN_RELAY_TX_FEE, shown as 0.00001000
@@ -65,13 +66,19 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
         "subversion": identity.subversion,
         "protocolversion": identity.protocol_version,
         "localservices": f"{identity.local_services:016x}",
-        "localrelay": True,
-        "timeoffset": network_time_offset(snapshot),
     }
+    if features.networkinfo_modern:
+        info["localservicesnames"] = services_names(identity.local_services)
+    info["localrelay"] = True
+    info["timeoffset"] = network_time_offset(snapshot)
     # The code emits networkactive before connections, whatever the help says.
     if features.networkinfo_has_networkactive:
         info["networkactive"] = snapshot.network_active
     info["connections"] = len(snapshot.peers)
+    if features.networkinfo_modern:
+        inbound = sum(peer.inbound for peer in snapshot.peers)
+        info["connections_in"] = inbound
+        info["connections_out"] = len(snapshot.peers) - inbound
     # Without a proxy, onion is limited and unreachable (SetLimited(NET_TOR), src/init.cpp).
     info["networks"] = [
         {
@@ -87,7 +94,7 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     if features.networkinfo_has_incrementalfee:
         info["incrementalfee"] = Amount(INCREMENTAL_FEE_SATOSHIS)
     info["localaddresses"] = []
-    info["warnings"] = ""
+    info["warnings"] = [] if features.jsonrpc_v2 else ""  # a list of strings from 28 (#29845)
     return info
 
 
@@ -112,11 +119,15 @@ def getinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
 def listbanned(profile: Profile, snapshot: NodeSnapshot) -> list[dict[str, Any]]:
     entries = []
     for ban in snapshot.bans:
-        entry: dict[str, Any] = {
-            "address": format_subnet(ban.subnet),
-            "banned_until": ban.until,
-            "ban_created": ban.created,
-        }
+        entry: dict[str, Any] = {"address": format_subnet(ban.subnet)}
+        if profile.features.listbanned_durations:  # 22+ (#21602)
+            entry["ban_created"] = ban.created
+            entry["banned_until"] = ban.until
+            entry["ban_duration"] = ban.until - ban.created
+            entry["time_remaining"] = max(ban.until - snapshot.now_seconds, 0)
+        else:
+            entry["banned_until"] = ban.until
+            entry["ban_created"] = ban.created
         if profile.features.listbanned_has_reason:
             entry["ban_reason"] = ban.reason
         entries.append(entry)
@@ -174,17 +185,26 @@ def result_schemas(profile: Profile) -> dict[str, dict[str, Any]]:
         "networks": {"type": "array", "items": network},
         "relayfee": amount,
         "localaddresses": {"type": "array"},
-        "warnings": {"type": "string"},
+        "warnings": {"type": "array", "items": {"type": "string"}}
+        if profile.features.jsonrpc_v2
+        else {"type": "string"},
     }
     if profile.features.networkinfo_has_networkactive:
         info_properties["networkactive"] = {"type": "boolean"}
     if profile.features.networkinfo_has_incrementalfee:
         info_properties["incrementalfee"] = amount
+    if profile.features.networkinfo_modern:
+        info_properties["localservicesnames"] = {"type": "array", "items": {"type": "string"}}
+        info_properties["connections_in"] = counter
+        info_properties["connections_out"] = counter
     ban_properties: dict[str, Any] = {
         "address": {"type": "string"},
         "banned_until": counter,
         "ban_created": counter,
     }
+    if profile.features.listbanned_durations:
+        ban_properties["ban_duration"] = counter
+        ban_properties["time_remaining"] = counter
     if profile.features.listbanned_has_reason:
         ban_properties["ban_reason"] = {"type": "string"}
     return {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simnode.jsontext import Amount, RawJSON, dumps, format_double
-from simnode.model.node import NodeSnapshot
+from simnode.model.node import NodeSettings, NodeSnapshot
 from simnode.model.peer import PeerSnapshot
 from simnode.profiles.fields import ABSENT, FIELDS, Field, Presence
 
@@ -47,7 +47,10 @@ class NetFeatures:
     unban_unknown: str = "Error: Unban failed. Requested address/subnet was not previously banned."
     work_queue_status: int = 500  # 503 from Bitcoin Core 22 (#18335)
     jsonrpc_v2: bool = False  # JSON-RPC 2.0 beside the legacy protocol, from Bitcoin Core 28
-    init_message: str = "Loading block index..."
+    # getnetworkinfo: localservicesnames, connections_in/out (0.21+), warnings as a list (28+).
+    networkinfo_modern: bool = False
+    # listbanned: ban_created before banned_until, plus ban_duration and time_remaining (22+).
+    listbanned_durations: bool = False
 
 
 @dataclass(eq=False)
@@ -66,6 +69,8 @@ class Profile:
     # Fields the release's own reference page leaves out of its table: the real node sends
     # them, but a node or client built from the documentation may not.
     undocumented: tuple[str, ...] = ()
+    # How the release's node behaves by default (misbehaviour rules, known message types).
+    settings: NodeSettings = field(default_factory=NodeSettings)
     peer_fields: tuple[Field, ...] = field(init=False)
     _encode_peer: Callable[[PeerSnapshot, int], str] = field(init=False)
     # peer id -> (the snapshot rendered, the time it was rendered at if that matters, JSON)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simnode.model.node import MODERN_MESSAGE_TYPES, NodeSettings
 from simnode.profiles.profile import NetFeatures, NodeIdentity, Profile
 
 # src/rpc/net.cpp:getpeerinfo @ PAI 3.0.0 (identical from 2.0.001): the order the code pushes keys,
@@ -99,8 +100,82 @@ BITCOIN_0_13 = Profile(
     summary="Bitcoin Core 0.13: the shape of the spec page's example",
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (PAI_3_0, BITCOIN_0_13)}
-ALIASES = {"spec": "bitcoin-0.13", "pai-3.0": "pai", "paicoin": "pai"}
+# Bitcoin Core 28.1 (src/rpc/net.cpp:getpeerinfo @ v28, reference sections 2.2 and 4.4): the
+# first release with JSON-RPC 2.0, and without ban scores (misbehaviour discourages at once).
+# Not modelled: mapped_as (needs -asmap), BIP324 v2 sessions, block-relay-only/feeler peers,
+# address relay counters (always 0) and 25+'s up-front "Wrong type passed" argument checks.
+BITCOIN_28 = Profile(
+    name="bitcoin-28",
+    identity=NodeIdentity(
+        client_name="Satoshi",
+        client_version=(28, 1, 0),
+        version_number=280100,  # 10000*maj + 100*min + build
+        protocol_version=70016,
+        local_services=0xC09,  # NETWORK | WITNESS | NETWORK_LIMITED | P2P_V2
+        rpc_port=8332,
+        p2p_port=8333,
+        release_label="Bitcoin Core 28.1",
+        cli_name="bitcoin-cli",
+    ),
+    field_names=(
+        "id",
+        "addr",
+        "addrbind",
+        "addrlocal",
+        "network",
+        "services",
+        "servicesnames",
+        "relaytxes",
+        "lastsend",
+        "lastrecv",
+        "last_transaction",
+        "last_block",
+        "bytessent",
+        "bytesrecv",
+        "conntime",
+        "timeoffset",
+        "pingtime",
+        "minping",
+        "pingwait",
+        "version",
+        "subver",
+        "inbound",
+        "bip152_hb_to",
+        "bip152_hb_from",
+        "startingheight",
+        "presynced_headers",
+        "synced_headers",
+        "synced_blocks",
+        "inflight",
+        "addr_relay_enabled",
+        "addr_processed",
+        "addr_rate_limited",
+        "permissions",
+        "minfeefilter",
+        "bytessent_per_msg",
+        "bytesrecv_per_msg",
+        "connection_type",
+        "transport_protocol_type",
+        "session_id",
+    ),
+    features=NetFeatures(
+        listbanned_has_reason=False,
+        networks=("ipv4", "ipv6", "onion", "i2p", "cjdns"),
+        addnode_remove_unknown="Error: Node could not be removed. It has not been added "
+        "previously.",
+        unban_unknown="Error: Unban failed. Requested address/subnet was not previously "
+        "manually banned.",
+        work_queue_status=503,
+        jsonrpc_v2=True,
+        networkinfo_modern=True,
+        listbanned_durations=True,
+    ),
+    summary="Bitcoin Core 28.1: JSON-RPC 2.0, discouragement instead of ban scores",
+    settings=NodeSettings(misbehaviour="discourage", known_message_types=MODERN_MESSAGE_TYPES),
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (PAI_3_0, BITCOIN_0_13, BITCOIN_28)}
+ALIASES = {"spec": "bitcoin-0.13", "pai-3.0": "pai", "paicoin": "pai", "bitcoin": "bitcoin-28"}
 DEFAULT_PROFILE = "pai"
 
 

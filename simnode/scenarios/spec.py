@@ -7,6 +7,7 @@ once the whole file has passed. The format is documented in docs/scenarios.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -473,10 +474,11 @@ def _check_names(peers: tuple[PeerSpec | GeneratedPeers, ...], steps: list[Step]
             known.discard(step.action.peer)
 
 
-def _settings(item: Located) -> NodeSettings:
+def _settings(item: Located, defaults: NodeSettings) -> NodeSettings:
+    """The file's node settings over the release's defaults (``Profile.settings``)."""
     fields = Fields(item, "settings")
-    defaults = NodeSettings()
-    settings = NodeSettings(
+    settings = dataclasses.replace(
+        defaults,
         ban_threshold=fields.get("ban_threshold", _int, defaults.ban_threshold),
         ban_time_seconds=int(fields.get("ban_time", _duration, defaults.ban_time_seconds)),
         automatic_pings=fields.get("automatic_pings", _bool, defaults.automatic_pings),
@@ -507,7 +509,8 @@ def parse_scenario(root: Located) -> Scenario:
     profile = fields.get("profile", _profile, DEFAULT_PROFILE)
     seed = fields.get("seed", _int, 0)
     start = fields.get("start", _start, float(DEFAULT_EPOCH_SECONDS))
-    settings = fields.get("settings", _settings, NodeSettings())
+    defaults = get_profile(profile).settings
+    settings = fields.get("settings", lambda item: _settings(item, defaults), defaults)
     peers = fields.get("peers", _peers, ())
     timeline_item = fields.values.get("timeline")
     entries: list[_Entry] = []
