@@ -1,11 +1,12 @@
 """Invariants of the node over random event sequences (hypothesis)."""
 
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simnode.invariants import node_problems
 from simnode.jsontext import dumps
-from simnode.model import EventError
-from simnode.profiles.netviews import listbanned
+from simnode.model import Connect, EventError, Node, VersionReceived
+from simnode.profiles.netviews import getnettotals, listbanned
 from simnode.profiles.releases import PAI_3_0
 from simnode.strategies import event_sequences
 from tests.helpers import new_node
@@ -42,3 +43,40 @@ def test_invariants_hold_after_every_event(events):
                 assert entry["lastsend"] >= entry["conntime"]
             if entry["lastrecv"]:
                 assert entry["lastrecv"] >= entry["conntime"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rtts=st.lists(st.sampled_from([None, 0.05, 0.3, 119.0]), min_size=1, max_size=4),
+    old=st.booleans(),
+    jump=st.integers(0, 30 * 86400),
+)
+def test_a_long_clock_jump_equals_the_same_time_in_small_steps(rtts, old, jump):
+    """Ping cycles skipped at once on a long jump leave exactly the state of running them."""
+
+    def build() -> Node:
+        node = new_node()
+        for index, rtt in enumerate(rtts):
+            peer = node.apply(Connect(f"192.0.2.{index + 1}:8567", pong_rtt_seconds=rtt))
+            node.apply(VersionReceived(peer, version=60000 if old and index == 0 else 70015))
+        return node
+
+    stepped, jumped = build(), build()
+    step = 1000  # fewer ping cycles than SKIP_PING_CYCLES_FROM: replayed one by one
+    for _ in range(jump // step):
+        stepped.advance(step)
+    stepped.advance(jump % step)
+    jumped.advance(jump)
+    for view in (PAI_3_0.getpeerinfo, getnettotals):
+        assert dumps(view(jumped.snapshot())) == dumps(view(stepped.snapshot()))
+
+
+def test_a_year_long_jump_is_quick():
+    node = new_node()
+    for index in range(125):
+        peer = node.apply(Connect(f"192.0.2.{index + 1}:8567", pong_rtt_seconds=0.1))
+        node.apply(VersionReceived(peer))
+    node.advance(365 * 86400)  # 260,000 ping cycles a peer, if replayed one by one
+    entries = PAI_3_0.getpeerinfo(node.snapshot())
+    assert len(entries) == 125
+    assert entries[0]["bytessent_per_msg"]["ping"] == 32 * (365 * 720 + 1)

@@ -35,6 +35,7 @@ PING_BYTES = 32  # 24-byte header + 8-byte nonce (asserted by test/functional/ne
 BIP31_VERSION = 60000  # peers at or below it get nonce-less pings and are never timed
 MAX_BLOCKS_IN_TRANSIT_PER_PEER = 16  # src/validation.h @ PAI 3.0.0
 MESSAGE_HEADER_BYTES = 24
+SKIP_PING_CYCLES_FROM = 16  # a clock jump over more cycles than this applies them at once
 
 
 def version_message_size(subver: str) -> int:
@@ -298,8 +299,50 @@ class Node:
             if peer is None:
                 continue
             self._now_us = max(self._now_us, timer.due_us)
+            if timer.kind is _Timer.PING_DUE and self._skip_ping_cycles(timer, peer, target_us):
+                continue
             self._fire(timer, peer)
         self._now_us = target_us
+
+    def _skip_ping_cycles(self, timer: _TimerEntry, peer: Peer, target_us: int) -> bool:
+        """Apply at once the ping cycles (a ping, and the simulated peer's pong) that a long
+        jump of the clock would otherwise replay one by one: a year is 260,000 cycles a peer.
+        The state afterwards is exactly what the cycles would leave; returns whether it skipped.
+        """
+        interval = self.settings.ping_interval_seconds * MICROS
+        nonce_less = peer.version <= BIP31_VERSION
+        rtt = peer.pong_rtt_us
+        if (
+            timer.token != peer.ping_seq
+            or peer.ping_sent_us is not None
+            or peer.send_blocked
+            or peer.recv_partial_bytes
+            or (not nonce_less and (rtt is None or rtt >= interval))
+        ):
+            return False
+        cycles = (target_us - timer.due_us) // interval - 1  # the last ones run as usual
+        if cycles < SKIP_PING_CYCLES_FROM:
+            return False
+        self._touch(peer)
+        last_start = timer.due_us + (cycles - 1) * interval
+        ping_bytes = MESSAGE_HEADER_BYTES if nonce_less else PING_BYTES
+        peer.sent_per_msg["ping"] = peer.sent_per_msg.get("ping", 0) + ping_bytes * cycles
+        peer.bytessent += ping_bytes * cycles
+        self._total_sent += ping_bytes * cycles
+        peer.lastsend = last_start // MICROS
+        peer.ping_seq += cycles
+        peer.last_ping_start_us = last_start
+        if not nonce_less:
+            assert rtt is not None
+            peer.recv_per_msg["pong"] = peer.recv_per_msg.get("pong", 0) + PING_BYTES * cycles
+            peer.bytesrecv += PING_BYTES * cycles
+            self._total_recv += PING_BYTES * cycles
+            peer.lastrecv = (last_start + rtt) // MICROS
+            peer.pingtime_us = rtt
+            peer.minping_us = rtt if peer.minping_us is None else min(peer.minping_us, rtt)
+        self._now_us = max(self._now_us, last_start + (rtt or 0))
+        self._schedule_next_ping(peer)
+        return True
 
     def _fire(self, timer: _TimerEntry, peer: Peer) -> None:
         if timer.kind is _Timer.PING_DUE:
