@@ -44,6 +44,8 @@ def error_for(text: str, tmp_path) -> ScenarioError:
         (HEADER + "timeline:\n  - at: 1m\n    traffic: {peer: all, type: tx, direction: up, "
          "bytes: 5}\n", 5, 47, "expected 'send' or 'recv', got 'up'"),
         (HEADER + "profile: bitcoin-99\n", 3, 10, "unknown profile 'bitcoin-99'"),
+        (HEADER + "timeline:\n  - at: 0\n    every: 1ms\n    until: 30d\n    ping: all\n", 4, 9,
+         "the timeline grows past 10,000,000 steps here (2,592,000,001 from this entry)"),
         (HEADER + "peers:\n  - name: a\n    addr: 192.0.2.1:1\n    version: {height: 5}\n", 6, 15,
          "unknown key 'height' in version (expected: version, subver, services, startingheight"),
         (HEADER + "seed: !!python/object/apply:os.system ['true']\n", 3, 7,

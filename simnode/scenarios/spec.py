@@ -403,6 +403,9 @@ ACTIONS: dict[str, Callable[[Located], Action]] = {
 
 
 # --------------------------------------------------------------------------------- timeline
+MAX_STEPS = 10_000_000  # a repetition past this is a mistake (every: 1ms for a month), not a plan
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     at: float
@@ -445,13 +448,20 @@ def _expand(entries: list[_Entry]) -> list[Step]:
     occurrences = []
     for index, entry in enumerate(entries):
         if entry.every is None:
-            times = [entry.at]
+            count = 1
         elif entry.times is not None:
-            times = [entry.at + n * entry.every for n in range(entry.times)]
+            count = entry.times
         else:
             count = int((entry.until - entry.at) / entry.every + 1e-9) + 1  # type: ignore[operator]
-            times = [entry.at + n * entry.every for n in range(count)]
-        occurrences += [(round(t * MICROS), index, entry) for t in times]
+        if len(occurrences) + count > MAX_STEPS:
+            raise ScenarioError(
+                entry.where,
+                f"the timeline grows past {MAX_STEPS:,} steps here ({count:,} from this "
+                "entry); use a longer interval",
+            )
+        every = entry.every or 0.0
+        occurrences += [(round((entry.at + n * every) * MICROS), index, entry)
+                        for n in range(count)]  # fmt: skip
     occurrences.sort(key=lambda o: (o[0], o[1]))
     return [Step(at_us, entry.action, entry.where) for at_us, _, entry in occurrences]
 
