@@ -48,8 +48,8 @@ def format_double(value: float) -> str:
     return f"{value:.16g}"
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text (no spaces, UTF-8 kept as is, floats as ``%.16g``, like UniValue)."""
+def _scalar(value: Any) -> str | None:
+    """The text of a value that is not a container, or None for a container."""
     if isinstance(value, str):
         return encode_string(value)
     if value is None:
@@ -68,8 +68,50 @@ def dumps(value: Any) -> str:
         return str(value)
     if isinstance(value, RawJSON):
         return value.text
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{encode_string(k)}:{dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(map(dumps, value)) + "]"
+    if isinstance(value, dict | list | tuple):
+        return None
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text (no spaces, UTF-8 kept as is, floats as ``%.16g``, like UniValue).
+
+    Written with an explicit stack, so deeply nested values (a request id may be one) cannot
+    exhaust Python's recursion limit."""
+    text = _scalar(value)
+    if text is not None:
+        return text
+    out: list[str] = []
+    stack: list[list[Any]] = []  # [items iterator, closing bracket, is a mapping, is first]
+
+    def begin(container: Any) -> None:
+        if isinstance(container, dict):
+            out.append("{")
+            stack.append([iter(container.items()), "}", True, True])
+        else:
+            out.append("[")
+            stack.append([iter(container), "]", False, True])
+
+    begin(value)
+    while stack:
+        frame = stack[-1]
+        item = next(frame[0], _END)
+        if item is _END:
+            out.append(frame[1])
+            stack.pop()
+            continue
+        if not frame[3]:
+            out.append(",")
+        frame[3] = False
+        if frame[2]:
+            key, item = item
+            out.append(encode_string(key) + ":")
+        text = _scalar(item)
+        if text is None:
+            begin(item)
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+_END = object()

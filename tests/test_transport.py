@@ -111,6 +111,22 @@ def test_parse_errors_are_500_with_the_nodes_exact_body(app, body):
     )
 
 
+@pytest.mark.parametrize("depth", [511, 512])
+def test_deeply_nested_ids_within_univalues_limit_are_echoed(app, depth):
+    nested = b"[" * (depth - 1) + b"]" * (depth - 1)
+    response = app.post(b'{"method":"uptime","id":' + nested + b"}")
+    assert response.status_code == 200
+    assert response.data.endswith(b',"id":' + nested + b"}\n")
+
+
+@pytest.mark.parametrize("depth", [513, 900, 100_000])
+def test_documents_deeper_than_univalues_limit_do_not_parse(app, depth):
+    nested = b"[" * (depth - 1) + b"]" * (depth - 1)
+    response = app.post(b'{"method":"uptime","id":' + nested + b"}")
+    assert response.status_code == 500
+    assert json.loads(response.data)["error"] == {"code": -32700, "message": "Parse error"}
+
+
 @pytest.mark.parametrize("body", [b"5", b'"getpeerinfo"', b"null", b"true"])
 def test_top_level_scalars_are_500_top_level_object_parse_error(app, body):
     assert error_of(app.post(body)) == (

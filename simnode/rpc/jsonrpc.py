@@ -98,17 +98,39 @@ def _first_key_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+MAX_JSON_DEPTH = 512  # univalue/lib/univalue_read.cpp: deeper documents do not parse
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def parse_body(body: bytes) -> Any:
     """The request body as JSON; RPCError -32700 "Parse error" if it is not."""
     try:
-        return json.loads(
-            body.decode("utf-8"),
-            parse_constant=_reject_constant,
-            object_pairs_hook=_first_key_wins,
-            parse_float=Decimal,  # keeps "1.0" as written, so an id is echoed verbatim
-        )
+        value = _loads(body)
     except (ValueError, RecursionError):
         raise RPCError(RPCErrorCode.PARSE_ERROR, "Parse error") from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise RPCError(RPCErrorCode.PARSE_ERROR, "Parse error")
+    return value
+
+
+def _loads(body: bytes) -> Any:
+    return json.loads(
+        body.decode("utf-8"),
+        parse_constant=_reject_constant,
+        object_pairs_hook=_first_key_wins,
+        parse_float=Decimal,  # keeps "1.0" as written, so an id is echoed verbatim
+    )
 
 
 @dataclass(slots=True)
