@@ -13,8 +13,9 @@ from enum import Enum
 
 class FaultKind(Enum):
     LATENCY = "latency"  # answer after a delay
-    RESET = "reset"  # close the connection without answering
-    TRUNCATED = "truncated"  # send the headers and half the body, then close
+    RESET = "reset"  # send the headers and half the body, then reset the connection (RST)
+    TRUNCATED = "truncated"  # send the headers and half the body, then close (FIN)
+    DROP = "drop"  # close the connection without answering
     MALFORMED_JSON = "malformed_json"  # a 200 whose body is cut-off JSON
     HTTP_500_EMPTY = "http_500_empty"  # 500 with an empty body
     WORK_QUEUE_FULL = "work_queue_full"  # the node's plain-text "Work queue depth exceeded"

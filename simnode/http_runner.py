@@ -4,6 +4,8 @@ keep-alive, idle connections closed after -rpcservertimeout, and connection clos
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -12,8 +14,9 @@ import waitress
 from waitress.channel import ClientDisconnected
 
 # A WSGI app may ask its server to drop the connection, by setting environ[CLOSE_CONNECTION] to:
-BEFORE_RESPONSE = "before_response"  # close without answering ("connection reset")
+BEFORE_RESPONSE = "before_response"  # close without answering
 MID_BODY = "mid_body"  # send the headers and half the body, then close
+RESET_MID_BODY = "reset_mid_body"  # send the headers and half the body, then reset (TCP RST)
 AFTER_RESPONSE = "after_response"  # answer in full, then close without saying so
 CLOSE_CONNECTION = "simnode.close_connection"
 
@@ -27,18 +30,29 @@ def with_connection_control(app: Callable) -> Callable:
     def wrapped(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         body = app(environ, start_response)
         when = environ.get(CLOSE_CONNECTION)
-        return body if when is None else _closing(body, when)
+        return body if when is None else _closing(body, when, environ)
 
     return wrapped
 
 
-def _closing(body: Iterable[bytes], when: str) -> Iterator[bytes]:
+def _closing(body: Iterable[bytes], when: str, environ: dict[str, Any]) -> Iterator[bytes]:
     data = b"".join(body)
-    if when == MID_BODY:
+    if when in (MID_BODY, RESET_MID_BODY):
         yield data[: len(data) // 2]
     elif when == AFTER_RESPONSE:
         yield data
+    if when == RESET_MID_BODY:
+        _reset_on_close(environ)
     raise ClientDisconnected(when)
+
+
+def _reset_on_close(environ: dict[str, Any]) -> None:
+    """Make the close a TCP reset (SO_LINGER with a zero timeout). waitress offers no handle on
+    the connection but the channel's own disconnect check, bound to the channel."""
+    channel = getattr(environ.get("waitress.client_disconnected"), "__self__", None)
+    connection = getattr(channel, "socket", None)
+    if connection is not None:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 class ServedNode:

@@ -73,12 +73,16 @@ class FaultControl:
         return self._arm(FaultKind.LATENCY, method, times, seconds=seconds)
 
     def reset(self, method: str | None = None, times: int | None = 1) -> Fault:
-        """The connection closes with no reply."""
+        """The connection is reset mid-response: headers and half the body, then a TCP RST."""
         return self._arm(FaultKind.RESET, method, times)
 
     def truncated(self, method: str | None = None, times: int | None = 1) -> Fault:
-        """Headers and half the body, then the connection closes."""
+        """Headers and half the body, then the connection closes (the body is cut short)."""
         return self._arm(FaultKind.TRUNCATED, method, times)
+
+    def drop(self, method: str | None = None, times: int | None = 1) -> Fault:
+        """The connection closes with no reply at all."""
+        return self._arm(FaultKind.DROP, method, times)
 
     def malformed_json(self, method: str | None = None, times: int | None = 1) -> Fault:
         return self._arm(FaultKind.MALFORMED_JSON, method, times)

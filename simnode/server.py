@@ -21,7 +21,13 @@ from werkzeug.wrappers import Request, Response
 from simnode.auth import Credentials
 from simnode.controlplane import ACTIONS, ControlError
 from simnode.faults import Fault, FaultKind, FaultPlan
-from simnode.http_runner import AFTER_RESPONSE, BEFORE_RESPONSE, CLOSE_CONNECTION, MID_BODY
+from simnode.http_runner import (
+    AFTER_RESPONSE,
+    BEFORE_RESPONSE,
+    CLOSE_CONNECTION,
+    MID_BODY,
+    RESET_MID_BODY,
+)
 from simnode.journal import Call, Journal
 from simnode.jsontext import dumps
 from simnode.rpc import MethodTable, default_table
@@ -244,7 +250,8 @@ class NodeApp:
 
 
 _CONNECTION_FAULTS = {
-    FaultKind.RESET: BEFORE_RESPONSE,
+    FaultKind.DROP: BEFORE_RESPONSE,
+    FaultKind.RESET: RESET_MID_BODY,
     FaultKind.TRUNCATED: MID_BODY,
     FaultKind.CLOSE_AFTER_RESPONSE: AFTER_RESPONSE,
 }
