@@ -37,7 +37,7 @@ description: {events} events of traffic over {PEERS} peers
 seed: 1
 settings: {{automatic_pings: false}}
 peers:
-  - generate: {PEERS}
+  - count: {PEERS}
 timeline:
 {entries}
 """

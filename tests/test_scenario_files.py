@@ -116,3 +116,18 @@ def test_playback_follows_the_wall_clock_and_loops():
     assert playback.ended and playback.runner.offset_seconds == 25 * 60
     fresh = playback.new_node()  # what a loop does at the end: the scenario starts over
     assert playback.runner.offset_seconds == 0 and len(fresh.snapshot().peers) == 2
+
+
+def test_generated_peers_take_overrides_and_keep_everything_else():
+    plain = loads_scenario(HEADER + "seed: 3\npeers:\n  - count: 4\n")
+    overridden = loads_scenario(
+        HEADER + "seed: 3\npeers:\n  - count: 4\n    inbound: true\n"
+        "    whitelisted: true\n    pong_rtt: null\n"
+        "    version: {subver: /Satoshi:0.12.1/, timeoffset: -4000}\n"
+    )
+    base, changed = (ScenarioRunner(s).node.snapshot().peers for s in (plain, overridden))
+    assert all(p.inbound and p.whitelisted for p in changed)
+    assert {(p.subver, p.timeoffset) for p in changed} == {("/Satoshi:0.12.1/", -4000)}
+    hosts = [p.addr.rsplit(":", 1)[0] for p in base]  # ports follow the direction
+    assert [p.addr.rsplit(":", 1)[0] for p in changed] == hosts  # the rest is as generated
+    assert [p.startingheight for p in changed] == [p.startingheight for p in base]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from faker import Faker
 from faker.providers import BaseProvider
@@ -37,6 +38,7 @@ USER_AGENTS = (
 SERVICE_FLAGS = ((0x0D, 70), (0x09, 15), (0x05, 5), (0x01, 5), (0x00, 5))
 PROTOCOL_VERSIONS = ((70015, 85), (70014, 8), (70012, 5), (70001, 2))
 EPHEMERAL_PORTS = (32768, 60999)
+GENERATED = "generated"  # an option left to the generator
 
 
 def _weighted(provider: BaseProvider, table: tuple[tuple[object, int], ...]) -> object:
@@ -89,6 +91,8 @@ def seeded_faker(seed: int) -> Faker:
 
 @dataclass(frozen=True, slots=True)
 class PopulateOptions:
+    """How ``populate`` makes peers."""
+
     outbound: int = 8  # PAI's default full outbound slots (MAX_OUTBOUND_CONNECTIONS)
     p2p_port: int = 8567
     our_subver: str = "/Turing:3.0.0/"
@@ -96,6 +100,13 @@ class PopulateOptions:
     # Connections are spread over this much virtual time, which passes while populating, so
     # pings have been answered and the table looks lived-in.
     history_seconds: float = 600.0
+    # Overrides of what is generated (the random draws stay the same, so overriding one
+    # thing does not change the others).
+    inbound: bool | None = None  # None: the first `outbound` peers outbound, the rest inbound
+    whitelisted: bool = False
+    manual: bool = False
+    pong_rtt_seconds: float | str | None = GENERATED  # None: the peers never answer pings
+    version: tuple[tuple[str, Any], ...] = ()  # VersionReceived fields, e.g. (("subver", ""),)
 
 
 def populate(
@@ -116,16 +127,22 @@ def populate(
     for index in range(n):
         if index:
             node.advance(round(rng.uniform(0, gap), 6))
-        inbound = index >= options.outbound
-        port = fake.random_int(*EPHEMERAL_PORTS) if inbound else options.p2p_port
-        peer_addr = fake.peer_address(port=port)
-        bind_port = options.p2p_port if inbound else fake.random_int(*EPHEMERAL_PORTS)
+        inbound = index >= options.outbound if options.inbound is None else options.inbound
+        # The same draws whatever the direction, so an override changes nothing else.
+        ephemeral = fake.random_int(*EPHEMERAL_PORTS)
+        peer_addr = fake.peer_address(port=ephemeral if inbound else options.p2p_port)
+        bind_port = options.p2p_port if inbound else ephemeral
+        rtt = round(rng.uniform(0.02, 0.4), 6)
         peer_id = node.apply(
             ev.Connect(
                 addr=peer_addr,
-                inbound=inbound,
+                inbound=inbound and not options.manual,
+                whitelisted=options.whitelisted,
+                manual=options.manual,
                 addrbind=f"{OUR_ADDRESS}:{bind_port}",
-                pong_rtt_seconds=round(rng.uniform(0.02, 0.4), 6),
+                pong_rtt_seconds=rtt
+                if options.pong_rtt_seconds == GENERATED
+                else options.pong_rtt_seconds,  # type: ignore[arg-type]
             )
         )
         assert peer_id is not None
@@ -135,13 +152,16 @@ def populate(
         node.apply(
             ev.VersionReceived(
                 peer_id,
-                version=fake.protocol_version(),
-                subver=fake.user_agent_node(),
-                services=fake.service_flags(),
-                startingheight=options.chain_height - rng.randint(0, 50),
-                relaytxes=rng.random() > 0.05,
-                timeoffset=rng.choice((0, 0, 0, -1, 1, 2, -2)),
-                addrlocal=f"{OUR_ADDRESS}:{bind_port}" if rng.random() > 0.2 else None,
+                **{
+                    "version": fake.protocol_version(),
+                    "subver": fake.user_agent_node(),
+                    "services": fake.service_flags(),
+                    "startingheight": options.chain_height - rng.randint(0, 50),
+                    "relaytxes": rng.random() > 0.05,
+                    "timeoffset": rng.choice((0, 0, 0, -1, 1, 2, -2)),
+                    "addrlocal": f"{OUR_ADDRESS}:{bind_port}" if rng.random() > 0.2 else None,
+                    **dict(options.version),
+                },
             )
         )
         for msg_type, direction, size in _opening_traffic(rng):

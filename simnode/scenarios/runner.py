@@ -92,7 +92,10 @@ class ScenarioRunner:
                 continue
             assert isinstance(spec, GeneratedPeers)
             options = PopulateOptions(
-                p2p_port=identity.p2p_port, our_subver=identity.subversion, history_seconds=0
+                p2p_port=identity.p2p_port,
+                our_subver=identity.subversion,
+                history_seconds=0,
+                **dict(spec.overrides),
             )
             ids = populate(self.node, spec.count, self.scenario.seed, options)
             for index, peer_id in enumerate(ids):

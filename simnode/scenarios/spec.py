@@ -35,11 +35,14 @@ from simnode.scenarios.source import Located, ScenarioError, Where, load_located
 
 @dataclass(frozen=True, slots=True)
 class GeneratedPeers:
-    """``generate: N`` plausible peers from the seeded Faker provider, named ``prefix-0`` ..."""
+    """``count: N`` plausible peers from the seeded Faker provider, named ``prefix-0`` ...,
+    with what the file overrides (``inbound``, ``whitelisted``, ``manual``, ``pong_rtt``,
+    ``version`` fields)."""
 
     count: int
     prefix: str
     where: Where
+    overrides: tuple[tuple[str, Any], ...] = ()  # PopulateOptions fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,12 +238,8 @@ def _peers(item: Located) -> tuple[PeerSpec | GeneratedPeers, ...]:
     specs: list[PeerSpec | GeneratedPeers] = []
     names: set[str] = set()
     for entry in item.value:
-        if isinstance(entry.value, dict) and "generate" in entry.value:
-            fields = Fields(entry, "generated peers")
-            spec: PeerSpec | GeneratedPeers = GeneratedPeers(
-                fields.get("generate", _count), fields.get("prefix", _str, "peer"), entry.where
-            )
-            fields.done()
+        if isinstance(entry.value, dict) and "count" in entry.value:
+            spec: PeerSpec | GeneratedPeers = _generated_peers(entry)
         else:
             spec = _peer_spec(entry)
         for name in _names_of(spec):
@@ -249,6 +248,28 @@ def _peers(item: Located) -> tuple[PeerSpec | GeneratedPeers, ...]:
             names.add(name)
         specs.append(spec)
     return tuple(specs)
+
+
+def _generated_peers(entry: Located) -> GeneratedPeers:
+    fields = Fields(entry, "generated peers")
+    count = fields.get("count", _count)
+    prefix = fields.get("prefix", _str, "peer")
+    overrides: list[tuple[str, Any]] = []
+    for key, option, read in (
+        ("inbound", "inbound", _bool),
+        ("whitelisted", "whitelisted", _bool),
+        ("manual", "manual", _bool),
+        ("pong_rtt", "pong_rtt_seconds", _rtt),
+    ):
+        if fields.has(key):
+            overrides.append((option, fields.get(key, read)))
+        else:
+            fields.read.append(key)
+    version = fields.get("version", _version)
+    if version is not None:
+        overrides.append(("version", version.fields))
+    fields.done()
+    return GeneratedPeers(count, prefix, entry.where, tuple(overrides))
 
 
 def _names_of(spec: PeerSpec | GeneratedPeers) -> list[str]:
