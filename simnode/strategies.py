@@ -137,7 +137,8 @@ _TRAFFIC = (("inv", "send"), ("inv", "recv"), ("tx", "send"), ("tx", "recv"), ("
 
 
 def _plan_choices(optional: str, large: bool) -> dict[str, tuple | range]:
-    counter = range(0, 2**40) if large else range(0, 50_000)
+    # Large counters stay below 2**60, so a peer's seven summed to bytessent fit an int64.
+    counter = range(0, 2**60) if large else range(0, 50_000)
     flags = {"any": (False, True), "absent": (False,), "present": (True,)}[optional]
     return {
         "inbound": (False, True),

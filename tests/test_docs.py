@@ -11,3 +11,14 @@ def test_field_reference_matches_the_field_table():
     assert (DOCS / "fields.md").read_text() == fields_markdown(), (
         "regenerate with: python -m simnode.profiles.doc > docs/fields.md"
     )
+
+
+def test_shipped_schemas_match_the_field_tables():
+    from simnode.profiles.schema import SHIPPED, shipped_schemas
+
+    expected = shipped_schemas()
+    assert sorted(p.name for p in SHIPPED.glob("*.json")) == sorted(expected)
+    for name, text in expected.items():
+        assert (SHIPPED / name).read_text() == text, (
+            f"{name} is stale: regenerate with python -m simnode.profiles.schema"
+        )

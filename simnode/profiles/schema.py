@@ -11,6 +11,8 @@ Three levels, from tight to loose:
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from simnode.profiles.fields import Field, Presence
@@ -64,3 +66,24 @@ def getpeerinfo_schema(profile: Profile, level: str = "documented") -> dict[str,
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def shipped_schemas() -> dict[str, str]:
+    """File name -> text of every schema shipped in the package (simnode/schemas/)."""
+    from simnode.profiles.releases import PROFILES
+
+    return {
+        f"{name}-{level}.json": json.dumps(getpeerinfo_schema(profile, level), indent=2) + "\n"
+        for name, profile in PROFILES.items()
+        for level in LEVELS
+    }
+
+
+if __name__ == "__main__":  # python -m simnode.profiles.schema: rewrite the shipped schemas
+    SHIPPED.mkdir(exist_ok=True)
+    for file_name, text in shipped_schemas().items():
+        (SHIPPED / file_name).write_text(text)
+        print(SHIPPED / file_name)
