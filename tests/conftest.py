@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
 
-settings.register_profile("default", max_examples=40, deadline=None)
+# No example database: a run here behaves as one on a fresh clone (CI) does.
+settings.register_profile("default", max_examples=40, deadline=None, database=None)
 settings.register_profile(
     "long", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
