@@ -28,7 +28,7 @@ from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library, 
 from simnode.scenarios.durations import format_duration, parse_duration
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.record import transcript
-from simnode.server import NodeApp
+from simnode.server import DEFAULT_ALLOWED_CLIENTS, NodeApp
 from simnode.simulation import Simulation
 
 DEFAULT_DATADIR = Path.home() / ".simnode"
@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="release to speak as",
     )
     serve.add_argument("--rpcbind", default="127.0.0.1", help="address to listen on")
+    serve.add_argument(
+        "--rpcallowip",
+        action="append",
+        default=[],
+        metavar="IP_OR_SUBNET",
+        help="also accept clients from here (loopback always); repeatable",
+    )
     serve.add_argument("--rpcport", type=int, help="port (default: the release's, 8566 for pai)")
     serve.add_argument("--rpcuser", help="user name (with --rpcpassword; else cookie auth)")
     serve.add_argument("--rpcpassword", help="password for --rpcuser")
@@ -290,12 +297,18 @@ def serve_command(args: argparse.Namespace) -> int:
                 f"cannot write the cookie file {cookie.path}: {error.strerror}"
             ) from None
         user_passwords.append(cookie.user_pass)
-    app = NodeApp(
-        simulation,
-        Credentials(tuple(user_passwords), tuple(args.rpcauth)),
-        rpc_threads=args.rpcthreads,
-        work_queue_depth=args.rpcworkqueue,
-    )
+    try:
+        app = NodeApp(
+            simulation,
+            Credentials(tuple(user_passwords), tuple(args.rpcauth)),
+            rpc_threads=args.rpcthreads,
+            work_queue_depth=args.rpcworkqueue,
+            allowed_clients=(*DEFAULT_ALLOWED_CLIENTS, *args.rpcallowip),
+        )
+    except ValueError as error:
+        if cookie:
+            cookie.delete()
+        raise CLIError(f"--rpcallowip: {error}") from None
     port = profile.identity.rpc_port if args.rpcport is None else args.rpcport
     try:
         served = ServedNode(app, args.rpcbind, port, idle_timeout=args.rpcservertimeout)
@@ -309,13 +322,13 @@ def serve_command(args: argparse.Namespace) -> int:
     with served:
         _announce(served, profile.name, args, cookie, playback)
         if playback is not None:
-            while not stop.wait(PLAYBACK_TICK_SECONDS):
+            while not stop.wait(PLAYBACK_TICK_SECONDS) and not simulation.stopping:
                 playback.tick()
                 if playback.loop and playback.ended:
                     simulation.reset()  # starts the scenario over
         else:
             ambient = AmbientTraffic(simulation.node, args.seed)
-            while not stop.wait(AMBIENT_TICK_SECONDS):
+            while not stop.wait(AMBIENT_TICK_SECONDS) and not simulation.stopping:
                 if ambient.node is not simulation.node:  # reset through the control plane
                     ambient = AmbientTraffic(simulation.node, args.seed)
                 ambient.catch_up()

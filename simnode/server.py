@@ -7,6 +7,7 @@ libevent's allowed methods, unknown method, path, work queue, POST only, authent
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
@@ -37,6 +38,8 @@ from simnode.rpc.methods import RPCContext
 from simnode.simulation import Simulation
 
 WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
+# -rpcallowip's default: loopback only (InitHTTPAllowList, src/httpserver.cpp).
+DEFAULT_ALLOWED_CLIENTS = ("127.0.0.0/8", "::1/128")
 AUTH_FAILURE_DELAY_SECONDS = 0.25  # MilliSleep(250) after a wrong password
 MAX_BODY_BYTES = 32 * 1024 * 1024  # MAX_SIZE, evhttp_set_max_body_size
 # evhttp_set_allowed_methods(GET | POST | HEAD | PUT | DELETE): libevent answers others with 501.
@@ -100,8 +103,10 @@ class NodeApp:
         work_queue_depth: int = 16,  # -rpcworkqueue default
         auth_failure_delay: float = AUTH_FAILURE_DELAY_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        allowed_clients: tuple[str, ...] = DEFAULT_ALLOWED_CLIENTS,
     ) -> None:
         self.simulation = simulation
+        self.allowed_clients = tuple(ipaddress.ip_network(c, strict=False) for c in allowed_clients)
         self.credentials = credentials
         self.table = table or default_table()
         # PAI Core's legacy rules, and Bitcoin Core 28's (legacy without an absent id, and 2.0).
@@ -125,6 +130,10 @@ class NodeApp:
     def respond(self, request: Request) -> Response:
         if request.method not in LIBEVENT_ALLOWED_METHODS:
             return _libevent_error(501, "Not Implemented")
+        if self.simulation.stopping:  # http_reject_request_cb once `stop` was called
+            return _libevent_error(503, "Service Unavailable")
+        if not self._client_allowed(request.remote_addr):
+            return _plain(403)  # ClientAllowed (-rpcallowip), src/httpserver.cpp
         if request.method == "DELETE":  # HTTPRequest::UNKNOWN in the node
             return _plain(405)
         endpoint = self._route(request)
@@ -139,6 +148,15 @@ class NodeApp:
                 return self._handle(request, endpoint)
         finally:
             self.work_queue.release()
+
+    def _client_allowed(self, remote_addr: str | None) -> bool:
+        if remote_addr is None:  # called in-process (werkzeug's test client), not over a socket
+            return True
+        try:
+            client = ipaddress.ip_address(remote_addr)
+        except ValueError:
+            return False
+        return any(client.version == net.version and client in net for net in self.allowed_clients)
 
     def _route(self, request: Request) -> tuple[str, dict[str, Any]] | None:
         """The node compares the raw request URI (``strURI == "/"``, or a ``/wallet/`` prefix):
@@ -231,7 +249,7 @@ class NodeApp:
         simulation = self.simulation
         if simulation.warmup_message is not None:
             raise RPCError(RPCErrorCode.IN_WARMUP, simulation.warmup_message)
-        context = RPCContext(simulation.node, simulation.profile, self.table)
+        context = RPCContext(simulation.node, simulation.profile, self.table, simulation.stop)
         return self.table.execute(context, method, params)
 
     def _control(self, action: str, body: bytes) -> Response:

@@ -21,6 +21,11 @@ class Simulation:
         self._lock = threading.Lock()
         self._node = make_node()
         self.warmup_message: str | None = None  # set: every RPC answers -28 with it
+        self.stopping = False  # set by the stop RPC: the server refuses requests from then on
+
+    def stop(self) -> None:
+        """The ``stop`` RPC: refuse requests from now on (until a reset)."""
+        self.stopping = True
 
     @property
     def node(self) -> Node:
@@ -37,4 +42,5 @@ class Simulation:
                 self.profile = profile
             self._node = self._make_node()
             self.warmup_message = None
+            self.stopping = False
             return self._node

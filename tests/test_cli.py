@@ -91,6 +91,20 @@ def test_serve_with_defaults_uses_a_cookie_and_removes_it(tmp_path):
     assert not cookie.exists()
 
 
+def test_the_stop_rpc_ends_simnode_serve(tmp_path):
+    served = Served(tmp_path=tmp_path)
+    cookie = tmp_path / ".cookie"
+    user, password = cookie.read_text().split(":")
+    proxy = proxy_for(served.url, user, password)
+    try:
+        assert proxy.stop() == "PAI Coin server stopping"
+    finally:
+        close(proxy)
+    assert served.process.wait(timeout=10) == 0
+    served.process.communicate()
+    assert not cookie.exists()
+
+
 def test_port_in_use_is_a_one_line_error(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -44,6 +44,25 @@ def test_methods_libevent_does_not_allow_get_501(app):
     assert app.client.open("/", method="PATCH").status_code == 501
 
 
+def test_clients_outside_rpcallowip_get_403_before_anything_else(app):
+    outside = {"REMOTE_ADDR": "192.0.2.5"}
+    response = app.client.post("/", data="{}", headers=AUTH, environ_overrides=outside)
+    assert (response.status_code, response.data) == (403, b"")
+    assert app.client.get("/nowhere", environ_overrides=outside).status_code == 403
+    allowed = AppUnderTest(allowed_clients=("127.0.0.0/8", "192.0.2.0/24"))
+    response = allowed.client.post("/", data='{"method":"uptime"}', headers=AUTH,
+                                   environ_overrides=outside)  # fmt: skip
+    assert response.status_code == 200
+
+
+def test_stop_answers_then_the_server_refuses_until_a_reset(app):
+    assert app.call("stop") == (200, {"result": "PAI Coin server stopping", "error": None,
+                                      "id": 1})  # fmt: skip
+    assert app.post({"method": "uptime"}).status_code == 503
+    app.simulation.reset()
+    assert app.post({"method": "uptime"}).status_code == 200
+
+
 def test_wallet_paths_are_served(app):
     response = app.post({"method": "getconnectioncount", "id": 1}, path="/wallet/w1")
     assert response.status_code == 200

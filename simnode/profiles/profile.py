@@ -26,6 +26,7 @@ class NodeIdentity:
     p2p_port: int
     release_label: str  # how the docs and help name the release
     cli_name: str  # the node's CLI, as its help examples name it
+    stop_message: str  # what the stop RPC answers
 
     @property
     def subversion(self) -> str:

@@ -20,6 +20,7 @@ PAI_3_0 = Profile(
         p2p_port=8567,
         release_label="PAI Core 3.0.0",
         cli_name="paicoin-cli",
+        stop_message="PAI Coin server stopping",  # reference section 9
     ),
     field_names=(
         "id",
@@ -68,6 +69,7 @@ BITCOIN_0_13 = Profile(
         p2p_port=8333,
         release_label="Bitcoin Core 0.13",
         cli_name="bitcoin-cli",
+        stop_message="Bitcoin server stopping",
     ),
     field_names=(
         "id",
@@ -116,6 +118,7 @@ BITCOIN_28 = Profile(
         p2p_port=8333,
         release_label="Bitcoin Core 28.1",
         cli_name="bitcoin-cli",
+        stop_message="Bitcoin Core stopping",
     ),
     field_names=(
         "id",

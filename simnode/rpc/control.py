@@ -27,6 +27,13 @@ def discover(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return openrpc_document(ctx.profile, ctx.table)
 
 
+def stop(ctx: RPCContext, args: list[Any]) -> str:
+    """The node answers, then shuts its HTTP server: later requests get 503, and
+    ``simnode serve`` exits. A reset (the pytest plugin's next test) starts it again."""
+    ctx.request_stop()
+    return ctx.profile.identity.stop_message
+
+
 def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return netviews.getinfo(ctx.profile, ctx.node.snapshot())
 
@@ -55,6 +62,7 @@ CONTROL_METHODS = [
            arg_types=("string",), result_type="string"),
     Method("getinfo", "blockchain", (), 0, "getinfo",
            "\nReturns an object containing various state info.\n", getinfo, result_type="object"),
+    Method("stop", "control", (), 0, "stop", "\nStop the server.\n", stop, result_type="string"),
     Method("uptime", "control", (), 0, "uptime",
            "\nReturns the total uptime of the server.\n\nResult:\n"
            "ttt        (numeric) The number of seconds that the server has been running\n",

@@ -14,12 +14,13 @@ from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 @dataclass(frozen=True, slots=True)
 class RPCContext:
-    """What a handler may use: the node to read and change, the release it speaks as, and the
-    method table (for ``help``)."""
+    """What a handler may use: the node to read and change, the release it speaks as, the
+    method table (for ``help``), and how to ask the server to stop (the ``stop`` RPC)."""
 
     node: Node
     profile: Profile
     table: MethodTable
+    request_stop: Callable[[], None] = lambda: None
 
 
 Handler = Callable[[RPCContext, list[Any]], Any]
