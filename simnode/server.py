@@ -107,6 +107,7 @@ class NodeApp:
     ) -> None:
         self.simulation = simulation
         self.allowed_clients = tuple(ipaddress.ip_network(c, strict=False) for c in allowed_clients)
+        self._allowed_cache: dict[str, bool] = {}  # parsing an address costs more than a lookup
         self.credentials = credentials
         self.table = table or default_table()
         # PAI Core's legacy rules, and Bitcoin Core 28's (legacy without an absent id, and 2.0).
@@ -152,11 +153,18 @@ class NodeApp:
     def _client_allowed(self, remote_addr: str | None) -> bool:
         if remote_addr is None:  # called in-process (werkzeug's test client), not over a socket
             return True
-        try:
-            client = ipaddress.ip_address(remote_addr)
-        except ValueError:
-            return False
-        return any(client.version == net.version and client in net for net in self.allowed_clients)
+        allowed = self._allowed_cache.get(remote_addr)
+        if allowed is None:
+            try:
+                client = ipaddress.ip_address(remote_addr)
+            except ValueError:
+                return False
+            allowed = any(client.version == net.version and client in net
+                          for net in self.allowed_clients)  # fmt: skip
+            if len(self._allowed_cache) > 4096:  # clients are few; never let it grow unbounded
+                self._allowed_cache.clear()
+            self._allowed_cache[remote_addr] = allowed
+        return allowed
 
     def _route(self, request: Request) -> tuple[str, dict[str, Any]] | None:
         """The node compares the raw request URI (``strURI == "/"``, or a ``/wallet/`` prefix):
