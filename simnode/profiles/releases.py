@@ -8,6 +8,12 @@ from simnode.profiles.profile import NetFeatures, NodeIdentity, Profile
 # src/rpc/net.cpp:getpeerinfo @ PAI 3.0.0 (identical from 2.0.001): the order the code pushes keys,
 # which differs from the spec page's table (it omits addrbind, relaytxes and addnode) and from
 # PAI's own help text (which lists addrbind before addrlocal).
+PAI_3_0_FIELDS = (
+    "id", "addr", "addrlocal", "addrbind", "services", "relaytxes", "lastsend", "lastrecv",
+    "bytessent", "bytesrecv", "conntime", "timeoffset", "pingtime", "minping", "pingwait",
+    "version", "subver", "inbound", "addnode", "startingheight", "banscore", "synced_headers",
+    "synced_blocks", "inflight", "whitelisted", "bytessent_per_msg", "bytesrecv_per_msg",
+)  # fmt: skip
 PAI_3_0 = Profile(
     name="pai",
     identity=NodeIdentity(
@@ -22,41 +28,19 @@ PAI_3_0 = Profile(
         cli_name="paicoin-cli",
         stop_message="PAI Coin server stopping",  # reference section 9
     ),
-    field_names=(
-        "id",
-        "addr",
-        "addrlocal",
-        "addrbind",
-        "services",
-        "relaytxes",
-        "lastsend",
-        "lastrecv",
-        "bytessent",
-        "bytesrecv",
-        "conntime",
-        "timeoffset",
-        "pingtime",
-        "minping",
-        "pingwait",
-        "version",
-        "subver",
-        "inbound",
-        "addnode",
-        "startingheight",
-        "banscore",
-        "synced_headers",
-        "synced_blocks",
-        "inflight",
-        "whitelisted",
-        "bytessent_per_msg",
-        "bytesrecv_per_msg",
-    ),
+    field_names=PAI_3_0_FIELDS,
     summary="PAI Core 3.0.0 (also 2.x; a Bitcoin Core 0.15.99 fork): the default",
     undocumented=("addrbind", "relaytxes", "addnode"),  # ../shared/spec/getpeerinfo.md
 )
 
 # The spec page's example has exactly Bitcoin Core 0.13's shape (src/rpc/net.cpp @ v0.13): no
 # addrbind (0.15) and no addnode (0.14), per-message maps new in 0.13.
+BITCOIN_0_13_FIELDS = (
+    "id", "addr", "addrlocal", "services", "relaytxes", "lastsend", "lastrecv", "bytessent",
+    "bytesrecv", "conntime", "timeoffset", "pingtime", "minping", "pingwait", "version", "subver",
+    "inbound", "startingheight", "banscore", "synced_headers", "synced_blocks", "inflight",
+    "whitelisted", "bytessent_per_msg", "bytesrecv_per_msg",
+)  # fmt: skip
 BITCOIN_0_13 = Profile(
     name="bitcoin-0.13",
     identity=NodeIdentity(
@@ -71,33 +55,7 @@ BITCOIN_0_13 = Profile(
         cli_name="bitcoin-cli",
         stop_message="Bitcoin server stopping",
     ),
-    field_names=(
-        "id",
-        "addr",
-        "addrlocal",
-        "services",
-        "relaytxes",
-        "lastsend",
-        "lastrecv",
-        "bytessent",
-        "bytesrecv",
-        "conntime",
-        "timeoffset",
-        "pingtime",
-        "minping",
-        "pingwait",
-        "version",
-        "subver",
-        "inbound",
-        "startingheight",
-        "banscore",
-        "synced_headers",
-        "synced_blocks",
-        "inflight",
-        "whitelisted",
-        "bytessent_per_msg",
-        "bytesrecv_per_msg",
-    ),
+    field_names=BITCOIN_0_13_FIELDS,
     features=NetFeatures(networkinfo_has_networkactive=False, networkinfo_has_incrementalfee=False),
     summary="Bitcoin Core 0.13: the shape of the spec page's example",
 )
@@ -106,6 +64,15 @@ BITCOIN_0_13 = Profile(
 # first release with JSON-RPC 2.0, and without ban scores (misbehaviour discourages at once).
 # Not modelled: mapped_as (needs -asmap), BIP324 v2 sessions, block-relay-only/feeler peers,
 # address relay counters (always 0) and 25+'s up-front "Wrong type passed" argument checks.
+BITCOIN_28_FIELDS = (
+    "id", "addr", "addrbind", "addrlocal", "network", "services", "servicesnames", "relaytxes",
+    "lastsend", "lastrecv", "last_transaction", "last_block", "bytessent", "bytesrecv", "conntime",
+    "timeoffset", "pingtime", "minping", "pingwait", "version", "subver", "inbound",
+    "bip152_hb_to", "bip152_hb_from", "startingheight", "presynced_headers", "synced_headers",
+    "synced_blocks", "inflight", "addr_relay_enabled", "addr_processed", "addr_rate_limited",
+    "permissions", "minfeefilter", "bytessent_per_msg", "bytesrecv_per_msg", "connection_type",
+    "transport_protocol_type", "session_id",
+)  # fmt: skip
 BITCOIN_28 = Profile(
     name="bitcoin-28",
     identity=NodeIdentity(
@@ -120,47 +87,7 @@ BITCOIN_28 = Profile(
         cli_name="bitcoin-cli",
         stop_message="Bitcoin Core stopping",
     ),
-    field_names=(
-        "id",
-        "addr",
-        "addrbind",
-        "addrlocal",
-        "network",
-        "services",
-        "servicesnames",
-        "relaytxes",
-        "lastsend",
-        "lastrecv",
-        "last_transaction",
-        "last_block",
-        "bytessent",
-        "bytesrecv",
-        "conntime",
-        "timeoffset",
-        "pingtime",
-        "minping",
-        "pingwait",
-        "version",
-        "subver",
-        "inbound",
-        "bip152_hb_to",
-        "bip152_hb_from",
-        "startingheight",
-        "presynced_headers",
-        "synced_headers",
-        "synced_blocks",
-        "inflight",
-        "addr_relay_enabled",
-        "addr_processed",
-        "addr_rate_limited",
-        "permissions",
-        "minfeefilter",
-        "bytessent_per_msg",
-        "bytesrecv_per_msg",
-        "connection_type",
-        "transport_protocol_type",
-        "session_id",
-    ),
+    field_names=BITCOIN_28_FIELDS,
     features=NetFeatures(
         listbanned_has_reason=False,
         networks=("ipv4", "ipv6", "onion", "i2p", "cjdns"),
