@@ -127,7 +127,7 @@ def check_node(
         "getnetworkinfo",
         "getaddednodeinfo",
         "uptime",
-        "getinfo",
+        *(("getinfo",) if profile.features.has_getinfo else ()),
     ):
         try:
             answers[method] = call(method)

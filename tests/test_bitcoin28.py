@@ -146,8 +146,25 @@ def test_net_rpc_shapes_and_messages(app):
         "was not previously manually banned.")  # fmt: skip
 
 
+def test_getinfo_is_gone_as_in_bitcoin_core_0_16_and_later(app):
+    assert app.call("getinfo")[1]["error"] == {"code": -32601, "message": "Method not found"}
+    assert "getinfo" not in app.call("help")[1]["result"]
+
+
 def test_work_queue_full_is_503():
     app = AppUnderTest(profile="bitcoin-28", rpc_threads=1, work_queue_depth=0)
     app.app.work_queue.admit()
     response = app.post({"method": "uptime"})
     assert (response.status_code, response.data) == (503, b"Work queue depth exceeded")
+
+
+def test_a_served_bitcoin_28_node_passes_its_own_check():
+    from simnode.client import RPCClient
+    from simnode.conformance import check_node
+    from simnode.local import LocalNode
+
+    with LocalNode(profile="bitcoin-28", peers=6) as node:
+        node.advance(300)
+        with RPCClient(node.url, node.user, node.password) as client:
+            report = check_node(client.call, "bitcoin-28", "strict")
+    assert report.conforms, report.text()

@@ -48,6 +48,7 @@ class NetFeatures:
     unban_unknown: str = "Error: Unban failed. Requested address/subnet was not previously banned."
     work_queue_status: int = 500  # 503 from Bitcoin Core 22 (#18335)
     jsonrpc_v2: bool = False  # JSON-RPC 2.0 beside the legacy protocol, from Bitcoin Core 28
+    has_getinfo: bool = True  # PAI Core keeps it; Bitcoin Core removed it in 0.16
     # getnetworkinfo: localservicesnames, connections_in/out (0.21+), warnings as a list (28+).
     networkinfo_modern: bool = False
     # listbanned: ban_created before banned_until, plus ban_duration and time_remaining (22+).

@@ -97,6 +97,7 @@ BITCOIN_28 = Profile(
         "manually banned.",
         work_queue_status=503,
         jsonrpc_v2=True,
+        has_getinfo=False,
         networkinfo_modern=True,
         listbanned_durations=True,
     ),

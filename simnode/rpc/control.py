@@ -14,7 +14,7 @@ def help_(ctx: RPCContext, args: list[Any]) -> str:
     if not args or args[0] is None:
         return ctx.table.help_list(ctx.profile)
     name = get_str(args[0])
-    method = ctx.table.methods.get(name)
+    method = ctx.table.available(ctx.profile).get(name)
     if method is None:
         return f"help: unknown command: {name}"
     return method.help(ctx.profile)
@@ -61,7 +61,8 @@ CONTROL_METHODS = [
            '1. "command"     (string, optional) The command to get help on\n', help_,
            arg_types=("string",), result_type="string"),
     Method("getinfo", "blockchain", (), 0, "getinfo",
-           "\nReturns an object containing various state info.\n", getinfo, result_type="object"),
+           "\nReturns an object containing various state info.\n", getinfo, result_type="object",
+           in_release=lambda profile: profile.features.has_getinfo),
     Method("stop", "control", (), 0, "stop", "\nStop the server.\n", stop, result_type="string"),
     Method("uptime", "control", (), 0, "uptime",
            "\nReturns the total uptime of the server.\n\nResult:\n"

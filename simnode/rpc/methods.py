@@ -38,6 +38,7 @@ class Method:
     example_args: tuple[str, ...] = ("",)
     arg_types: tuple[str, ...] = ()  # JSON Schema type of each argument, for rpc.discover
     result_type: str = "null"  # JSON Schema type of the result, unless a profile knows more
+    in_release: Callable[[Profile], bool] = lambda profile: True  # does the release have it?
 
     @property
     def max_args(self) -> int:
@@ -91,9 +92,13 @@ class MethodTable:
     def __init__(self, methods: list[Method]) -> None:
         self.methods = {m.name: m for m in methods}
 
+    def available(self, profile: Profile) -> dict[str, Method]:
+        """The methods the release has."""
+        return {name: m for name, m in self.methods.items() if m.in_release(profile)}
+
     def execute(self, context: RPCContext, name: str, params: list[Any] | dict[str, Any]) -> Any:
         method = self.methods.get(name)
-        if method is None:
+        if method is None or not method.in_release(context.profile):
             raise RPCError(RPCErrorCode.METHOD_NOT_FOUND, "Method not found")
         args = transform_named_arguments(params, method.arg_names)
         if not method.min_args <= len(args) <= method.max_args:
@@ -104,9 +109,10 @@ class MethodTable:
     def help_list(self, profile: Profile) -> str:
         """``help`` with no argument: first help lines grouped by category (CRPCTable::help)."""
         sections = []
-        for category in sorted({m.category for m in self.methods.values()} - {"hidden"}):
-            names = sorted(m.name for m in self.methods.values() if m.category == category)
-            usages = "\n".join(self.methods[n].usage for n in names)
+        methods = self.available(profile)
+        for category in sorted({m.category for m in methods.values()} - {"hidden"}):
+            names = sorted(m.name for m in methods.values() if m.category == category)
+            usages = "\n".join(methods[n].usage for n in names)
             sections.append(f"== {category.capitalize()} ==\n{usages}\n")
         return "\n".join(sections).rstrip("\n")
 

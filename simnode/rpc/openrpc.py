@@ -22,7 +22,7 @@ def _result_schema(method: Method, profile: Profile, known: dict[str, Any]) -> d
 def openrpc_document(profile: Profile, table: MethodTable) -> dict[str, Any]:
     known = result_schemas(profile)
     methods = []
-    for method in sorted(table.methods.values(), key=lambda m: m.name):
+    for method in sorted(table.available(profile).values(), key=lambda m: m.name):
         summary = method.description.strip().split("\n")[0]
         params = [
             {"name": name, "required": index < method.min_args,
