@@ -1,0 +1,32 @@
+"""The npm bitcoin-core client (tests/js, installed by .ci/run) against a served node."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from simnode.local import LocalNode
+
+JS = Path(__file__).resolve().parent / "js"
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (JS / "node_modules" / "bitcoin-core").exists(),
+    reason="Node.js or tests/js's packages are missing (npm ci --prefix tests/js)",
+)
+def test_the_npm_bitcoin_core_client():
+    with LocalNode(peers=5, seed=2) as node:
+        result = subprocess.run(
+            ["node", str(JS / "client.js"), str(node.port), node.user, node.password],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        seen = json.loads(result.stdout)
+        assert seen == {
+            "peers": 5, "firstKeys": ["id", "addr", "addrlocal", "addrbind"], "count": 5,
+            "subversion": "/Turing:3.0.0/", "relayfee": 0.00001, "banned": 0,
+            "error": {"code": -29, "message": "Node not found in connected nodes"},
+            "afterBan": ["192.0.2.0/24"],
+        }  # fmt: skip
+        node.assert_called("setban", params=["192.0.2.0/24", "add"])
