@@ -325,11 +325,13 @@ def test_added_node_list():
     assert node.snapshot().added_nodes == ()
 
 
-def test_set_clock_moves_time_and_timers_follow():
+def test_set_clock_moves_time_and_timers_follow_but_never_back():
     node = new_node()
     connected(node)
     node.apply(SetClock(START + 1200))
     assert entries(node) == []
+    with pytest.raises(EventError):
+        node.apply(SetClock(START))
 
 
 # --- errors and determinism -----------------------------------------------------------------

@@ -55,6 +55,12 @@ def test_clients_outside_rpcallowip_get_403_before_anything_else(app):
     assert response.status_code == 200
 
 
+def test_setmocktime_into_the_past_leaves_the_clock(app):
+    before = app.call("getnettotals")[1]["result"]["timemillis"]
+    assert app.call("setmocktime", 55424)[1]["error"] is None
+    assert app.call("getnettotals")[1]["result"]["timemillis"] == before
+
+
 def test_stop_answers_then_the_server_refuses_until_a_reset(app):
     assert app.call("stop") == (200, {"result": "PAI Coin server stopping", "error": None,
                                       "id": 1})  # fmt: skip

@@ -152,7 +152,7 @@ class AdvanceClock:
 
 @dataclass(frozen=True, slots=True)
 class SetClock:
-    """Jump the clock to an absolute time (``setmocktime``)."""
+    """Move the clock to an absolute time, not before the present (``setmocktime``)."""
 
     epoch_seconds: float
 

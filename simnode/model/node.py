@@ -627,11 +627,14 @@ class Node:
 
     def _advance(self, event: ev.AdvanceClock) -> None:
         if event.seconds < 0:
-            raise EventError("the clock only advances; use SetClock to jump")
+            raise EventError("the clock only advances")
         self.clock.advance(event.seconds)
         self._catch_up(self.clock.now_us())
 
     def _set_clock(self, event: ev.SetClock) -> None:
+        """Only forwards: peer times already recorded must not end up before conntime."""
+        if round(event.epoch_seconds * MICROS) < self._now_us:
+            raise EventError("the node's clock does not go back")
         self.clock.set(event.epoch_seconds)
         self._catch_up(self.clock.now_us())
 

@@ -45,10 +45,11 @@ def uptime(ctx: RPCContext, args: list[Any]) -> int:
 def setmocktime(ctx: RPCContext, args: list[Any]) -> None:
     """Moves simnode's virtual clock: pings, timeouts and ban expiry follow, as in recent Bitcoin
     Core. A real PAI Core applies mocktime to little more than ``uptime``, and only in regtest.
-    0 (the node's "back to system time") leaves the clock where it is."""
+    0 (the node's "back to system time") and times before now leave the clock where it is: a
+    real PAI Core's peer times follow the wall clock and never go back either."""
     type_check_number(args[0])
     timestamp = get_int(args[0])
-    if timestamp:
+    if timestamp * 1_000_000 > ctx.node.clock.now_us():
         ctx.node.apply(ev.SetClock(timestamp))
 
 
