@@ -21,12 +21,12 @@ class AmbientTraffic:
     def __init__(self, node: Node, seed: int = 0) -> None:
         self.node = node
         self.seed = seed
-        self._next_slot = node.snapshot().now_us // (SLOT_SECONDS * MICROS) + 1
+        self._next_slot = node.clock.now_us() // (SLOT_SECONDS * MICROS) + 1
 
     def catch_up(self) -> int:
         """Apply the traffic of every slot up to the node's current time; returns events applied."""
         applied = 0
-        now_slot = self.node.snapshot().now_us // (SLOT_SECONDS * MICROS)
+        now_slot = self.node.clock.now_us() // (SLOT_SECONDS * MICROS)
         # A long jump replays at most the last hour of slots, not days of them.
         self._next_slot = max(self._next_slot, now_slot - 360)
         while self._next_slot <= now_slot:

@@ -27,8 +27,6 @@ _OPTIONS = {
     "auth": (str, "password or cookie"),
     "scenario": (str, "a library scenario name or a scenario file"),
 }
-_MARKER_KEYS = {"scenario", "profile", "seed", "peers", "auth", "settings", "start_seconds",
-                "strict"}  # fmt: skip
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -90,12 +88,11 @@ def simnode_config(simnode_defaults: NodeConfig, request: pytest.FixtureRequest)
     """This test's node configuration: the defaults with the ``simnode`` marker's keywords."""
     marker = request.node.get_closest_marker("simnode")
     keywords = dict(marker.kwargs) if marker else {}
-    unknown = set(keywords) - _MARKER_KEYS
+    keywords.pop("strict", None)  # read at teardown
+    unknown = set(keywords) - {f.name for f in fields(simnode_defaults)}
     if unknown:
         raise pytest.UsageError(f"unknown simnode marker keyword(s): {', '.join(sorted(unknown))}")
-    keywords.pop("strict", None)
-    config_names = {f.name for f in fields(simnode_defaults)}
-    return replace(simnode_defaults, **{k: v for k, v in keywords.items() if k in config_names})
+    return replace(simnode_defaults, **keywords)
 
 
 @pytest.fixture(scope="session")

@@ -208,14 +208,24 @@ class NodeApp:
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
         execute = execute or self._execute
         reply = self.processor.process(body, execute, lambda *call: calls.append(call))
-        now = self.simulation.node.clock.now_us() // 1_000_000 if calls else 0
-        for method, params, request_id, error in calls:
-            self.journal.record(Call(method, params, request_id, user, now, reply.status,
-                                     None if error is None else int(error.code),
-                                     None if fault is None else fault.kind.value))  # fmt: skip
+        self._record(calls, user, reply.status, fault)
         if reply.status == 204:  # 2.0 notifications only: no content
             return _plain(204)
         return _json(reply.status, reply.body)
+
+    def _record(
+        self,
+        calls: list[tuple[str, Any, Any, RPCError | None]],
+        user: str,
+        status: int,
+        fault: Fault | None,
+    ) -> None:
+        """Journal the calls of one request, at the node's time."""
+        now = self.simulation.node.clock.now_us() // 1_000_000
+        for method, params, request_id, error in calls:
+            self.journal.record(Call(method, params, request_id, user, now, status,
+                                     None if error is None else int(error.code),
+                                     None if fault is None else fault.kind.value))  # fmt: skip
 
     def _jsonrpc_with_fault(
         self, request: Request, body: bytes, user: str, fault: Fault, requests: list[dict]
@@ -232,10 +242,8 @@ class NodeApp:
         elif kind is FaultKind.WRONG_ID:
             body = _with_wrong_ids(body)
         elif kind in (FaultKind.HTTP_500_EMPTY, FaultKind.WORK_QUEUE_FULL):
-            for r in requests:  # never executed, but the client did call
-                self.journal.record(Call(r["method"], r.get("params") or [], r.get("id"), user,
-                                         self.simulation.node.snapshot().now_seconds,
-                                         500, None, kind.value))  # fmt: skip
+            never_run = [(r["method"], r.get("params") or [], r.get("id"), None) for r in requests]
+            self._record(never_run, user, 500, fault)  # the client did call
             if kind is FaultKind.HTTP_500_EMPTY:
                 return _plain(500)
             return _plain(self.simulation.profile.features.work_queue_status,

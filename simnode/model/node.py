@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import heapq
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -171,10 +171,6 @@ class Node:
         with self._lock:
             self._catch_up(self.clock.now_us())
             return handler(event)
-
-    def apply_all(self, events: Iterable[ev.Event]) -> list[int | None]:
-        with self._lock:
-            return [self.apply(event) for event in events]
 
     def advance(self, seconds: float) -> None:
         self.apply(ev.AdvanceClock(seconds))

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 
 from simnode.jsontext import Amount
-from simnode.model.addresses import ip_of
+from simnode.model.addresses import ip_of, split_host_port
 from simnode.model.clock import MICROS
 from simnode.model.peer import PeerSnapshot
 
@@ -68,7 +68,7 @@ def _optional(value: Any) -> Any:
 def _network(addr: str) -> str:
     """``CNetAddr::GetNetClass`` as getpeerinfo names it (22+: ``not_publicly_routable`` for
     loopback, private and documentation ranges, which Bitcoin Core does not route)."""
-    host = addr.rsplit(":", 1)[0] if not addr.startswith("[") else addr[1:].split("]")[0]
+    host = split_host_port(addr)[0]
     if host.endswith(".onion"):
         return "onion"
     if host.endswith(".b32.i2p"):
