@@ -101,12 +101,14 @@ class ServedNode:
 
     def stop(self) -> None:
         server = self._server
+        # Requests in progress finish first: a worker wakes the loop through the trigger when it
+        # is done, and would write to a closed trigger (EBADF) if the loop had closed it already.
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         if self._thread.is_alive():
             server.trigger.pull_trigger(lambda: _close_all(server._map))  # type: ignore[union-attr]
             self._thread.join()
         else:
             _close_all(server._map)  # type: ignore[union-attr]
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
     def __enter__(self) -> ServedNode:
         return self.start()

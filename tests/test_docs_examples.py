@@ -6,24 +6,20 @@ from pathlib import Path
 DOC = Path(__file__).resolve().parents[1] / "docs" / "pytest.md"
 
 
-def labelled_blocks() -> dict[str, str]:
-    text = DOC.read_text()
+def blocks_of(page: str) -> dict[str, str]:
+    """The page's code blocks labelled ``<!-- file: NAME -->``, by name."""
+    text = (DOC.parent / page).read_text()
     return dict(re.findall(r"<!-- file: (\S+) -->\n```python\n(.*?)```", text, flags=re.S))
 
 
 def test_the_worked_example_and_the_hypothesis_recipe_pass(pytester):
-    blocks = labelled_blocks()
+    blocks = blocks_of("pytest.md")
     assert set(blocks) == {"monitor.py", "test_monitor.py", "test_with_hypothesis.py"}
     for name, code in blocks.items():
         pytester.makepyfile(**{name.removesuffix(".py"): code})
     pytester.syspathinsert()
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=7)
-
-
-def blocks_of(page: str) -> dict[str, str]:
-    text = (DOC.parent / page).read_text()
-    return dict(re.findall(r"<!-- file: (\S+) -->\n```python\n(.*?)```", text, flags=re.S))
 
 
 def test_the_readme_plugin_example_passes(pytester):
@@ -47,7 +43,10 @@ def test_the_stateful_example_finds_the_planted_bug_and_writes_a_minimal_reprodu
     output = result.stdout.str()
     assert "TypeError" in output
     assert "Falsifying example" in output or "Failing test case" in output
-    calls = re.findall(r"state\.(\w+)\(", output)
+    # pytest may print the failing case twice (in the traceback and in the short summary)
+    failing_case = re.search(r"Failing test case.*?state\.teardown\(\)", output, flags=re.S)
+    assert failing_case, output
+    calls = re.findall(r"state\.(\w+)\(", failing_case.group())
     rules = [c for c in calls if c not in ("dashboard_shows_every_peer", "teardown")]
     assert rules == ["connect"], calls  # shrunk to a single step
     reproducer = pytester.path / "reproducers" / "dashboard.yaml"
