@@ -72,7 +72,7 @@ def canned_reply() -> bytes:
 
     node = LocalNode(peers=8)
     body = b'{"jsonrpc":"1.0","id":1,"method":"getpeerinfo","params":[]}'
-    return node.app.processor.process(body, node.app._execute).body.encode()
+    return node.app.processor.process(body, node.app._execute).body
 
 
 def session_seconds(folder: Path, variant: str) -> float:

@@ -72,7 +72,7 @@ def main() -> None:
             payload = node.app.processor.process(
                 b'{"jsonrpc":"1.0","id":"bench","method":"getpeerinfo","params":[]}',
                 node.app._execute,
-            ).body.encode()
+            ).body
 
         def canned(environ, start_response, payload=payload):
             request = Request(environ)

@@ -18,12 +18,30 @@ encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ig
 
 
 class RawJSON:
-    """Text that is already valid JSON, inserted verbatim."""
+    """JSON that is already written, inserted verbatim: made from text, or from UTF-8 bytes.
 
-    __slots__ = ("text",)
+    A cached rendering is sent many times: its UTF-8 form is kept (``encoded``) and spliced into
+    each reply by ``dumps_line``, so a large answer is not copied again per request."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    __slots__ = ("_encoded", "_text")
+
+    def __init__(self, text: str | None = None, *, encoded: bytes | None = None) -> None:
+        if (text is None) == (encoded is None):
+            raise TypeError("RawJSON takes either text or encoded bytes")
+        self._text = text
+        self._encoded = encoded
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._encoded.decode()  # type: ignore[union-attr]
+        return self._text
+
+    @property
+    def encoded(self) -> bytes:
+        if self._encoded is None:
+            self._encoded = self._text.encode()  # type: ignore[union-attr]
+        return self._encoded
 
     def __repr__(self) -> str:
         return f"RawJSON({self.text!r})"
@@ -48,8 +66,8 @@ def format_double(value: float) -> str:
     return f"{value:.16g}"
 
 
-def _scalar(value: Any) -> str | None:
-    """The text of a value that is not a container, or None for a container."""
+def _scalar(value: Any) -> str | RawJSON | None:
+    """The text of a value that is not a container (a RawJSON as itself), or None for one."""
     if isinstance(value, str):
         return encode_string(value)
     if value is None:
@@ -67,21 +85,44 @@ def _scalar(value: Any) -> str | None:
     if isinstance(value, Decimal):  # a number from a request, written back as it came
         return str(value)
     if isinstance(value, RawJSON):
-        return value.text
+        return value
     if isinstance(value, dict | list | tuple):
         return None
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text (no spaces, UTF-8 kept as is, floats as ``%.16g``, like UniValue).
+    """Compact JSON text (no spaces, UTF-8 kept as is, floats as ``%.16g``, like UniValue)."""
+    return "".join(p.text if p.__class__ is RawJSON else p for p in _pieces(value))
+
+
+def dumps_line(value: Any) -> bytes:
+    """``dumps(value)`` and a newline, as UTF-8: a reply body as the node sends it
+    (``strReply = valReply.write() + "\n"``, src/httprpc.cpp). RawJSON parts go in as their
+    cached bytes."""
+    chunks: list[bytes] = []
+    text: list[str] = []
+    for piece in _pieces(value):
+        if piece.__class__ is RawJSON:
+            chunks.append("".join(text).encode())
+            chunks.append(piece.encoded)
+            text.clear()
+        else:
+            text.append(piece)
+    text.append("\n")
+    chunks.append("".join(text).encode())
+    return b"".join(chunks)
+
+
+def _pieces(value: Any) -> list[Any]:
+    """The JSON text of ``value`` as str pieces, with RawJSON values left whole.
 
     Written with an explicit stack, so deeply nested values (a request id may be one) cannot
     exhaust Python's recursion limit."""
     text = _scalar(value)
     if text is not None:
-        return text
-    out: list[str] = []
+        return [text]
+    out: list[Any] = []
     stack: list[list[Any]] = []  # [items iterator, closing bracket, is a mapping, is first]
 
     def begin(container: Any) -> None:
@@ -111,7 +152,7 @@ def dumps(value: Any) -> str:
             begin(item)
         else:
             out.append(text)
-    return "".join(out)
+    return out
 
 
 _END = object()

@@ -7,6 +7,7 @@ libevent's allowed methods, unknown method, path, work queue, POST only, authent
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import threading
@@ -30,7 +31,7 @@ from simnode.http_runner import (
     RESET_MID_BODY,
 )
 from simnode.journal import Call, Journal
-from simnode.jsontext import dumps
+from simnode.jsontext import dumps_line
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.jsonrpc import LEGACY, Executor, JSONRPCProcessor, LegacyDialect, V2Dialect
@@ -61,6 +62,17 @@ ROUTES = Map(
     ],
     merge_slashes=False,
 )
+
+_ROUTE_ADAPTER = ROUTES.bind("simnode")  # the node ignores Host; so does routing
+
+
+@functools.lru_cache(maxsize=1024)  # clients use a handful of URIs; matching costs more than this
+def _match_route(raw_uri: str) -> tuple[str, dict[str, Any]] | None:
+    """The endpoint and its (read-only) arguments for a path, or None for the node's 404."""
+    try:
+        return _ROUTE_ADAPTER.match(path_info=raw_uri)
+    except (NotFound, RequestRedirect):  # werkzeug would redirect "/wallet"; the node won't
+        return None
 
 
 class WorkQueue:
@@ -116,7 +128,6 @@ class NodeApp:
             True: JSONRPCProcessor(LegacyDialect(omit_absent_id=True), V2Dialect()),
         }
         self.work_queue = WorkQueue(rpc_threads, work_queue_depth)
-        self._routes = ROUTES.bind("simnode")  # the node ignores Host; so does routing
         self.auth_failure_delay = auth_failure_delay
         self._sleep = sleep
         self.faults = FaultPlan()
@@ -172,10 +183,7 @@ class NodeApp:
         raw_uri = request.environ.get("REQUEST_URI") or request.path
         if "?" in raw_uri or request.query_string or raw_uri.startswith("//"):
             return None  # werkzeug's matcher would fold these onto "/"
-        try:
-            return self._routes.match(path_info=raw_uri)
-        except (NotFound, RequestRedirect):  # werkzeug would redirect "/wallet"; the node won't
-            return None
+        return _match_route(raw_uri)
 
     def _handle(self, request: Request, endpoint: tuple[str, dict[str, Any]]) -> Response:
         if request.method != "POST":
@@ -273,14 +281,14 @@ class NodeApp:
         if handler is None:
             return _json(
                 404,
-                dumps({"error": f"unknown action {action!r}", "actions": sorted(ACTIONS)}) + "\n",
+                dumps_line({"error": f"unknown action {action!r}", "actions": sorted(ACTIONS)}),
             )
         try:
             payload = json.loads(body) if body.strip() else {}
             result = handler(self.simulation, payload)
         except (ValueError, ControlError) as error:
-            return _json(400, dumps({"error": str(error)}) + "\n")
-        return _json(200, dumps(result) + "\n")
+            return _json(400, dumps_line({"error": str(error)}))
+        return _json(200, dumps_line(result))
 
 
 _CONNECTION_FAULTS = {
@@ -321,9 +329,9 @@ def _status_line(status: int) -> str:
     return f"{status} {HTTP_STATUS_CODES[status]}"
 
 
-def _json(status: int, body: str) -> Response:
+def _json(status: int, body: bytes) -> Response:
     # Exactly "application/json": some clients reject a charset suffix.
-    return Response(body.encode(), status=_status_line(status), content_type="application/json")
+    return Response(body, status=_status_line(status), content_type="application/json")
 
 
 def _plain(status: int, body: str = "") -> Response:

@@ -75,7 +75,6 @@ class NodeSnapshot:
     now_us: int
     started_us: int
     peers: tuple[PeerSnapshot, ...]
-    peers_change_with_time: bool  # some peer's view depends on the clock (an outstanding ping)
     bans: tuple[BanEntry, ...]
     added_nodes: tuple[str, ...]
     network_active: bool
@@ -138,7 +137,7 @@ class Node:
         # Bumped by every change to the peer table, so an unchanged table is handed out as the
         # same tuple (and renderers can reuse whole answers).
         self._table_revision = 0
-        self._frozen_table: tuple[int, tuple[PeerSnapshot, ...], bool] = (-1, (), False)
+        self._frozen_table: tuple[int, tuple[PeerSnapshot, ...]] = (-1, ())
         self._handlers: dict[type, Callable[[ev.Event], int | None]] = {
             ev.Connect: self._connect,
             ev.Disconnect: self._disconnect,
@@ -179,12 +178,10 @@ class Node:
         with self._lock:
             self._catch_up(self.clock.now_us())
             self._sweep_bans()
-            peers, peers_change_with_time = self._freeze_table()
             return NodeSnapshot(
                 now_us=self._now_us,
                 started_us=self._started_us,
-                peers=peers,
-                peers_change_with_time=peers_change_with_time,
+                peers=self._freeze_table(),
                 bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=_subnet_key)),
                 added_nodes=tuple(self._added_nodes),
                 network_active=self._network_active,
@@ -234,14 +231,13 @@ class Node:
             return list(self._peers)
 
     # ----------------------------------------------------------------------------- internals
-    def _freeze_table(self) -> tuple[tuple[PeerSnapshot, ...], bool]:
-        """The peer table as a tuple, and whether any peer in it reads differently with time."""
-        revision, table, timed = self._frozen_table
+    def _freeze_table(self) -> tuple[PeerSnapshot, ...]:
+        """The peer table as a tuple: the same object until a peer changes."""
+        revision, table = self._frozen_table
         if revision != self._table_revision:
             table = tuple(self._freeze(peer) for peer in self._peers.values())
-            timed = any(peer.changes_with_time for peer in table)
-            self._frozen_table = (self._table_revision, table, timed)
-        return table, timed
+            self._frozen_table = (self._table_revision, table)
+        return table
 
     def _freeze(self, peer: Peer) -> PeerSnapshot:
         cached = self._frozen.get(peer.id)

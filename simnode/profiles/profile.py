@@ -75,16 +75,15 @@ class Profile:
     settings: NodeSettings = field(default_factory=NodeSettings)
     peer_fields: tuple[Field, ...] = field(init=False)
     _encode_peer: Callable[[PeerSnapshot, int], str] = field(init=False)
-    # peer id -> (the snapshot rendered, the time it was rendered at if that matters, JSON)
-    _fragments: dict[int, tuple[PeerSnapshot, int | None, str]] = field(init=False)
-    # The last whole answer: (the peer table it rendered, the time if that mattered, the JSON)
-    _last_answer: tuple[tuple[PeerSnapshot, ...], int | None, RawJSON] = field(init=False)
+    # peer id -> (the snapshot rendered, its JSON), for peers whose view does not change with time
+    _fragments: dict[int, tuple[PeerSnapshot, bytes]] = field(init=False)
+    _last_answer: _Answer = field(init=False)
 
     def __post_init__(self) -> None:
         self.peer_fields = tuple(FIELDS[name] for name in self.field_names)
         self._encode_peer = _compile_encoder(self.peer_fields)
         self._fragments = {}
-        self._last_answer = ((), None, RawJSON("[]"))
+        self._last_answer = _Answer((), None, [], (), RawJSON("[]"))
 
     def render_peer(self, peer: PeerSnapshot, now_us: int) -> dict[str, Any]:
         """One getpeerinfo entry, keys in the release's order, absent fields left out."""
@@ -99,32 +98,63 @@ class Profile:
         return [self.render_peer(peer, snapshot.now_us) for peer in snapshot.peers]
 
     def getpeerinfo_json(self, snapshot: NodeSnapshot) -> RawJSON:
-        """getpeerinfo as JSON text, reusing each unchanged peer's rendering.
+        """getpeerinfo as JSON, rendering only what changed since the last answer.
 
-        A peer's text is reused while the node hands out the same snapshot object for it and,
-        if its view changes with time, the clock has not moved.
+        A peer's text is reused while the node hands out the same snapshot object for it; a peer
+        whose view changes with time (a ping outstanding) is rendered again when the clock moves.
+        With the same peer table at a later time, only those peers are rendered again.
         """
         now = snapshot.now_us
-        table_at = now if snapshot.peers_change_with_time else None
-        last_table, last_at, last_json = self._last_answer
-        if last_table is snapshot.peers and last_at == table_at:
-            return last_json
+        peers = snapshot.peers
+        last = self._last_answer
+        if last.peers is peers:
+            if last.at is None or last.at == now:
+                return last.json
+            parts = list(last.parts)
+            for index in last.timed:
+                parts[index] = self._encode_peer(peers[index], now).encode()
+            return self._remember(peers, now, parts, last.timed)
         fragments = self._fragments
         parts = []
-        for peer in snapshot.peers:
-            at = now if peer.changes_with_time else None
+        timed = []
+        for index, peer in enumerate(peers):
+            if peer.changes_with_time:
+                timed.append(index)
+                parts.append(self._encode_peer(peer, now).encode())
+                continue
             cached = fragments.get(peer.id)
-            if cached is None or cached[0] is not peer or cached[1] != at:
-                cached = (peer, at, self._encode_peer(peer, now))
+            if cached is None or cached[0] is not peer:
+                cached = (peer, self._encode_peer(peer, now).encode())
                 fragments[peer.id] = cached
-            parts.append(cached[2])
-        if len(fragments) > 2 * len(snapshot.peers) + 64:  # forget peers that have left
-            live = {peer.id for peer in snapshot.peers}
+            parts.append(cached[1])
+        if len(fragments) > 2 * len(peers) + 64:  # forget peers that have left
+            live = {peer.id for peer in peers}
             for peer_id in [i for i in fragments if i not in live]:
                 del fragments[peer_id]
-        answer = RawJSON("[" + ",".join(parts) + "]")
-        self._last_answer = (snapshot.peers, table_at, answer)
+        return self._remember(peers, now if timed else None, parts, tuple(timed))
+
+    def _remember(
+        self,
+        peers: tuple[PeerSnapshot, ...],
+        at: int | None,
+        parts: list[bytes],
+        timed: tuple[int, ...],
+    ) -> RawJSON:
+        answer = RawJSON(encoded=b"[%b]" % b",".join(parts))
+        self._last_answer = _Answer(peers, at, parts, timed, answer)
         return answer
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The last getpeerinfo rendered: from which peer table, at what time (None if no peer
+    in it changes with time), one JSON object per peer, which of them change with time."""
+
+    peers: tuple[PeerSnapshot, ...]
+    at: int | None
+    parts: list[bytes]
+    timed: tuple[int, ...]
+    json: RawJSON
 
 
 def _int_map(mapping: dict[str, int]) -> str:

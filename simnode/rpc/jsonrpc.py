@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from simnode.jsontext import dumps
+from simnode.jsontext import dumps_line
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 _NO_ID = object()  # the request had no "id" key
@@ -22,7 +22,7 @@ _NO_ID = object()  # the request had no "id" key
 @dataclass(frozen=True, slots=True)
 class RPCReply:
     status: int
-    body: str  # JSON text, newline-terminated as the node writes it; "" for 204
+    body: bytes  # UTF-8 JSON, newline-terminated as the node writes it; empty for 204
 
 
 class Dialect(Protocol):
@@ -116,21 +116,20 @@ def _deeper_than(value: Any, limit: int) -> bool:
 def parse_body(body: bytes) -> Any:
     """The request body as JSON; RPCError -32700 "Parse error" if it is not."""
     try:
-        value = _loads(body)
+        value = _DECODER.decode(body.decode("utf-8"))
     except (ValueError, RecursionError):
         raise RPCError(RPCErrorCode.PARSE_ERROR, "Parse error") from None
-    if _deeper_than(value, MAX_JSON_DEPTH):
+    # Only a body with more brackets than the limit can nest deeper than it.
+    if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
         raise RPCError(RPCErrorCode.PARSE_ERROR, "Parse error")
     return value
 
 
-def _loads(body: bytes) -> Any:
-    return json.loads(
-        body.decode("utf-8"),
-        parse_constant=_reject_constant,
-        object_pairs_hook=_first_key_wins,
-        parse_float=Decimal,  # keeps "1.0" as written, so an id is echoed verbatim
-    )
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant,
+    object_pairs_hook=_first_key_wins,
+    parse_float=Decimal,  # keeps "1.0" as written, so an id is echoed verbatim
+)
 
 
 @dataclass(slots=True)
@@ -180,14 +179,14 @@ class JSONRPCProcessor:
             answers = [self._call(member, execute, observe) for member in payload]
             replies = [envelope for envelope, _, _ in answers if envelope is not None]
             if payload and not replies:
-                return RPCReply(204, "")
-            return RPCReply(200, dumps(replies) + "\n")
+                return RPCReply(204, b"")
+            return RPCReply(200, dumps_line(replies))
         if not isinstance(payload, dict):
             return self._reply(RPCError(RPCErrorCode.PARSE_ERROR, "Top-level object parse error"))
         envelope, error, dialect = self._call(payload, execute, observe)
         if envelope is None:
-            return RPCReply(204, "")
-        return RPCReply(dialect.status_for(error), dumps(envelope) + "\n")
+            return RPCReply(204, b"")
+        return RPCReply(dialect.status_for(error), dumps_line(envelope))
 
     def _dialect_for(self, obj: dict[str, Any], request_id: Any) -> Dialect:
         if self.v2 is None or "jsonrpc" not in obj:
@@ -255,4 +254,4 @@ class JSONRPCProcessor:
     def _reply(self, error: RPCError) -> RPCReply:
         """A reply to a body that holds no request: the legacy envelope with ``"id": null``."""
         envelope = self.legacy.envelope(None, error, None)
-        return RPCReply(self.legacy.status_for(error), dumps(envelope) + "\n")
+        return RPCReply(self.legacy.status_for(error), dumps_line(envelope))
