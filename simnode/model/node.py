@@ -206,6 +206,7 @@ class Node:
         give every test the same populated node."""
         with self._lock:
             self._catch_up(self.clock.now_us())
+            self._freeze_table()  # frozen here once, the peers' snapshots serve every twin
             twin = Node(VirtualClock(self._now_us / MICROS), self.settings)
             twin._started_us = self._started_us
             twin._peers = {peer_id: _copy_peer(peer) for peer_id, peer in self._peers.items()}
