@@ -47,6 +47,25 @@ class RawJSON:
         return f"RawJSON({self.text!r})"
 
 
+class NumberText(Decimal):
+    """A number from a request that Python's int would not write back the same (a fraction, an
+    exponent, ``-0``), kept with the text it was written as. UniValue stores numbers as their
+    text (univalue_read.cpp), so an id of ``1e2`` is echoed as ``1e2``, not ``100``."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str) -> NumberText:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    @property
+    def is_integer_literal(self) -> bool:
+        """Written as an integer (``-0``): what ``ParseInt64`` accepts; ``1.0`` and ``1e2`` are
+        not."""
+        return self.text.lstrip("-").isdigit()
+
+
 class Amount(float):
     """A coin amount: a float to Python code, printed with exactly 8 decimals as the node's
     ``ValueFromAmount`` does (``0.00001000``)."""
@@ -82,8 +101,8 @@ def _scalar(value: Any) -> str | RawJSON | None:
         return value.text
     if isinstance(value, float):
         return format_double(value)
-    if isinstance(value, Decimal):  # a number from a request, written back as it came
-        return str(value)
+    if isinstance(value, NumberText):  # a number from a request, written back as it came
+        return value.text
     if isinstance(value, RawJSON):
         return value
     if isinstance(value, dict | list | tuple):

@@ -115,7 +115,10 @@ def test_id_is_echoed_verbatim(app, request_id):
     assert reply["id"] == request_id
 
 
-@pytest.mark.parametrize("raw_id", [b"1.0", b"1.50", b"-0.25", b"12345678901234567890"])
+@pytest.mark.parametrize(
+    "raw_id",
+    [b"1.0", b"1.50", b"-0.25", b"12345678901234567890", b"1e2", b"1E+2", b"-0", b"2.5e-3"],
+)
 def test_numeric_ids_are_echoed_as_written(app, raw_id):
     response = app.post(b'{"method":"getconnectioncount","id":' + raw_id + b"}")
     assert response.data == b'{"result":3,"error":null,"id":' + raw_id + b"}\n"
@@ -213,6 +216,14 @@ def test_wrong_types_get_the_nodes_code_and_message(app, method, params, code, m
     assert app.call(method, *params) == (
         500, {"result": None, "error": {"code": code, "message": message}, "id": 1}
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("bantime", [b"1.0", b"1e2", b"86400.5", b"9223372036854775808"])
+def test_integers_are_parsed_from_the_numbers_text_as_the_node_does(app, bantime):
+    """get_int64 is ParseInt64 of the text: 1.0 and 1e2 equal integers but are out of range."""
+    body = b'{"method":"setban","params":["192.0.2.9","add",' + bantime + b'],"id":1}'
+    assert error_of(app.post(body)) == (500, {"code": -1, "message": "JSON integer out of range"})
+    assert app.call("listbanned")[1]["result"] == []
 
 
 def test_named_parameters(app):

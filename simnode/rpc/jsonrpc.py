@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Protocol
 
-from simnode.jsontext import dumps_line
+from simnode.jsontext import NumberText, dumps_line
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 _NO_ID = object()  # the request had no "id" key
@@ -125,10 +124,15 @@ def parse_body(body: bytes) -> Any:
     return value
 
 
+def _parse_int(text: str) -> int | NumberText:
+    return NumberText(text) if text == "-0" else int(text)
+
+
 _DECODER = json.JSONDecoder(
     parse_constant=_reject_constant,
     object_pairs_hook=_first_key_wins,
-    parse_float=Decimal,  # keeps "1.0" as written, so an id is echoed verbatim
+    parse_float=NumberText,  # keeps "1.0" and "1e2" as written, so an id is echoed verbatim
+    parse_int=_parse_int,
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from simnode.jsontext import NumberText
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -30,16 +31,21 @@ def get_str(value: Any) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    """Request numbers arrive as int, or as Decimal when written with a fraction or exponent."""
+    """Request numbers arrive as int, or as NumberText when written with a fraction or
+    exponent (or as -0); Python callers may pass floats and Decimals."""
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def get_int(value: Any) -> int:
+    """``UniValue::get_int64``: ``ParseInt64`` of the number's text, so ``1.0`` and ``1e2`` are
+    out of range although they equal integers."""
     if not _is_number(value):
         raise misc_error("JSON value is not an integer as expected")
-    if not isinstance(value, int) and value != int(value):
-        raise misc_error("JSON integer out of range")  # ParseInt64 of "1.5" fails
-    if not INT64_MIN <= value <= INT64_MAX:
+    if isinstance(value, NumberText):
+        integral = value.is_integer_literal
+    else:
+        integral = isinstance(value, int) or value == int(value)
+    if not integral or not INT64_MIN <= value <= INT64_MAX:
         raise misc_error("JSON integer out of range")
     return int(value)
 
