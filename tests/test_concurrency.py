@@ -4,6 +4,7 @@ import base64
 import http.client
 import json
 import random
+import sys
 import threading
 import time
 
@@ -19,6 +20,9 @@ from simnode.model import (
     Traffic,
     VersionReceived,
 )
+from simnode.model.clock import VirtualClock
+from simnode.model.node import Node
+from simnode.profiles.releases import get_profile
 
 POLLERS = 4
 EVENTS = 5000
@@ -104,3 +108,34 @@ def test_pollers_always_see_consistent_snapshots_while_events_apply():
         assert problems == []
         assert applied > EVENTS // 2
         assert min(answers) >= MIN_ANSWERS_EACH
+
+
+def test_nodes_sharing_a_profile_render_concurrently_without_errors():
+    """Profiles (and their rendering caches) are shared by every node of a release; threads
+    rendering nodes whose peers come and go must not trip over each other's cache upkeep."""
+    profile = get_profile("pai")
+    errors: list[str] = []
+
+    def churn(subnet_host: int) -> None:
+        node = Node(VirtualClock(1_600_000_000))
+        try:
+            for index in range(4000):
+                peer = node.apply(Connect(f"192.0.2.{subnet_host}:{1024 + index}"))
+                assert peer is not None
+                profile.getpeerinfo_json(node.snapshot())
+                node.apply(Disconnect(peer))
+                assert profile.getpeerinfo_json(node.snapshot()).text == "[]"
+        except Exception as error:
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=churn, args=(host,)) for host in range(1, 5)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so races show
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

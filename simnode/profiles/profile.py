@@ -53,6 +53,9 @@ class NetFeatures:
     networkinfo_modern: bool = False
     # listbanned: ban_created before banned_until, plus ban_duration and time_remaining (22+).
     listbanned_durations: bool = False
+    # Arguments handled as RPCHelpMan does: the arity from which arguments are documented as
+    # optional, and every argument's JSON type checked before the handler runs (25+, #26929).
+    rpchelpman_arguments: bool = False
 
 
 @dataclass(eq=False)
@@ -129,8 +132,9 @@ class Profile:
             parts.append(cached[1])
         if len(fragments) > 2 * len(peers) + 64:  # forget peers that have left
             live = {peer.id for peer in peers}
-            for peer_id in [i for i in fragments if i not in live]:
-                del fragments[peer_id]
+            # Other threads render too: iterate over a copy, and tolerate their deletions.
+            for peer_id in [i for i in list(fragments) if i not in live]:
+                fragments.pop(peer_id, None)
         return self._remember(peers, now if timed else None, parts, tuple(timed))
 
     def _remember(
