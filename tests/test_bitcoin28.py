@@ -146,6 +146,35 @@ def test_net_rpc_shapes_and_messages(app):
         "was not previously manually banned.")  # fmt: skip
 
 
+def test_argument_types_are_checked_up_front_as_rpchelpman_does_from_25(app):
+    """All mismatches in one -3 "Wrong type passed" with UniValue's indented object (#26929);
+    omitted or null optional arguments pass."""
+    status, reply = app.call("setban", 5, "add", "soon")
+    assert status == 500
+    assert reply["error"] == {"code": -3, "message": (
+        "Wrong type passed:\n{\n"
+        '    "Position 1 (subnet)": "JSON value of type number is not of expected type string",\n'
+        '    "Position 3 (bantime)": "JSON value of type string is not of expected type number"\n'
+        "}")}  # fmt: skip
+    assert app.call("setnetworkactive", None)[1]["error"]["message"] == (
+        'Wrong type passed:\n{\n    "Position 1 (state)": '
+        '"JSON value of type null is not of expected type bool"\n}')  # fmt: skip
+    assert app.call("setban", "192.0.2.9", "add", None, None)[0] == 200
+    assert app.call("getaddednodeinfo", None)[1]["result"] == []
+
+
+def test_disconnectnode_takes_no_argument_as_both_are_optional_from_rpchelpman(app):
+    """PAI's handler wants at least one argument (else its help text); Bitcoin Core 28's
+    RPCHelpMan documents both as optional, so none reaches the handler's -32602."""
+    assert app.call("disconnectnode")[1]["error"] == {
+        "code": -32602,
+        "message": "Only one of address and nodeid should be provided.",
+    }
+    assert app.call("disconnectnode", None, 0)[0] == 200
+    pai = AppUnderTest()
+    assert pai.call("disconnectnode")[1]["error"]["message"].startswith("disconnectnode")
+
+
 def test_getinfo_is_gone_as_in_bitcoin_core_0_16_and_later(app):
     assert app.call("getinfo")[1]["error"] == {"code": -32601, "message": "Method not found"}
     assert "getinfo" not in app.call("help")[1]["result"]

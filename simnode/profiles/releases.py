@@ -62,8 +62,8 @@ BITCOIN_0_13 = Profile(
 
 # Bitcoin Core 28.1 (src/rpc/net.cpp:getpeerinfo @ v28, reference sections 2.2 and 4.4): the
 # first release with JSON-RPC 2.0, and without ban scores (misbehaviour discourages at once).
-# Not modelled: mapped_as (needs -asmap), BIP324 v2 sessions, block-relay-only/feeler peers,
-# address relay counters (always 0) and 25+'s up-front "Wrong type passed" argument checks.
+# Not modelled: mapped_as (needs -asmap), BIP324 v2 sessions, block-relay-only/feeler peers and
+# address relay counters (always 0).
 BITCOIN_28_FIELDS = (
     "id", "addr", "addrbind", "addrlocal", "network", "services", "servicesnames", "relaytxes",
     "lastsend", "lastrecv", "last_transaction", "last_block", "bytessent", "bytesrecv", "conntime",
@@ -100,6 +100,7 @@ BITCOIN_28 = Profile(
         has_getinfo=False,
         networkinfo_modern=True,
         listbanned_durations=True,
+        rpchelpman_arguments=True,
     ),
     summary="Bitcoin Core 28.1: JSON-RPC 2.0, discouragement instead of ban scores",
     settings=NodeSettings(misbehaviour="discourage", known_message_types=MODERN_MESSAGE_TYPES),

@@ -3,8 +3,10 @@ as src/rpc/net.cpp does, and ``execute`` applies the node's generic checks in it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from simnode.model.node import Node
@@ -39,10 +41,20 @@ class Method:
     arg_types: tuple[str, ...] = ()  # JSON Schema type of each argument, for rpc.discover
     result_type: str = "null"  # JSON Schema type of the result, unless a profile knows more
     in_release: Callable[[Profile], bool] = lambda profile: True  # does the release have it?
+    # How many leading arguments are documented as required, where that differs from
+    # ``min_args`` (PAI's disconnectnode needs one of its two optional arguments).
+    documented_required: int | None = None
 
     @property
     def max_args(self) -> int:
         return len(self.arg_names)
+
+    def required_args(self, profile: Profile) -> int:
+        """The fewest arguments the release accepts: from the documentation under RPCHelpMan
+        (``IsValidNumArgs``), from the handler's own size check before it."""
+        if profile.features.rpchelpman_arguments and self.documented_required is not None:
+            return self.documented_required
+        return self.min_args
 
     def help(self, profile: Profile) -> str:
         examples = "".join(
@@ -101,9 +113,12 @@ class MethodTable:
         if method is None or not method.in_release(context.profile):
             raise RPCError(RPCErrorCode.METHOD_NOT_FOUND, "Method not found")
         args = transform_named_arguments(params, method.arg_names)
-        if not method.min_args <= len(args) <= method.max_args:
+        required = method.required_args(context.profile)
+        if not required <= len(args) <= method.max_args:
             # Every handler throws its full help text on wrong arity (fHelp || size checks).
             raise misc_error(method.help(context.profile))
+        if context.profile.features.rpchelpman_arguments:
+            check_argument_types(method, args, required)
         return method.handler(context, args)
 
     def help_list(self, profile: Profile) -> str:
@@ -115,6 +130,44 @@ class MethodTable:
             usages = "\n".join(methods[n].usage for n in names)
             sections.append(f"== {category.capitalize()} ==\n{usages}\n")
         return "\n".join(sections).rstrip("\n")
+
+
+# RPCArg types as UniValue names them (uvTypeName); "integer" and "number" are both VNUM.
+_UNIVALUE_TYPE_OF_ARG = {"string": "string", "integer": "number", "number": "number",
+                         "boolean": "bool", "array": "array", "object": "object"}  # fmt: skip
+
+
+def _univalue_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def check_argument_types(method: Method, args: list[Any], required: int) -> None:
+    """``RPCHelpMan::HandleRequest`` from Bitcoin Core 25 (#26929, src/rpc/util.cpp): every
+    argument is matched against its declared type before the handler runs (an omitted or null
+    optional one passes), and all mismatches are reported together as -3."""
+    mismatches = {}
+    for index, (name, arg_type) in enumerate(zip(method.arg_names, method.arg_types, strict=True)):
+        value = args[index] if index < len(args) else None
+        if value is None and index >= required:
+            continue
+        expected, got = _UNIVALUE_TYPE_OF_ARG[arg_type], _univalue_type(value)
+        if got != expected:
+            mismatches[f"Position {index + 1} ({name})"] = (
+                f"JSON value of type {got} is not of expected type {expected}"
+            )
+    if mismatches:
+        # arg_mismatch.write(4): UniValue's pretty layout, which json's indent=4 matches for an
+        # object of ASCII strings.
+        text = json.dumps(mismatches, indent=4)
+        raise RPCError(RPCErrorCode.TYPE_ERROR, f"Wrong type passed:\n{text}")
 
 
 def transform_named_arguments(params: list[Any] | dict[str, Any], names: tuple[str, ...]) -> list:

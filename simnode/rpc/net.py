@@ -195,7 +195,8 @@ NET_METHODS = [
            "the named 'nodeid' argument only.\n\nArguments:\n"
            '1. "address"     (string, optional) The IP address/port of the node\n'
            "2. \"nodeid\"      (number, optional) The node ID (see getpeerinfo for node IDs)\n",
-           disconnectnode, ('"192.168.0.6:8567"', '"" 1'), arg_types=("string", "integer")),
+           disconnectnode, ('"192.168.0.6:8567"', '"" 1'), arg_types=("string", "integer"),
+           documented_required=0),
     Method("getaddednodeinfo", "network", ("node",), 0, 'getaddednodeinfo ( "node" )',
            "\nReturns information about the given added node, or all added nodes\n"
            "(note that onetry addnodes are not listed here)\n\nArguments:\n"

@@ -24,10 +24,11 @@ def openrpc_document(profile: Profile, table: MethodTable) -> dict[str, Any]:
     methods = []
     for method in sorted(table.available(profile).values(), key=lambda m: m.name):
         summary = method.description.strip().split("\n")[0]
+        required = method.required_args(profile)
         params = [
-            {"name": name, "required": index < method.min_args,
-             "schema": {"type": method.arg_types[index]} if index < len(method.arg_types) else {}}
-            for index, name in enumerate(method.arg_names)
+            {"name": name, "required": index < required, "schema": {"type": arg_type}}
+            for index, (name, arg_type) in enumerate(zip(method.arg_names, method.arg_types,
+                                                         strict=True))
         ]  # fmt: skip
         methods.append({
             "name": method.name,
