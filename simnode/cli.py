@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from simnode.ambient import AmbientTraffic
 from simnode.auth import COOKIE_FILE, CookieFile, Credentials
@@ -48,46 +49,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a fake node",
         description="Serve a populated, living fake node. Option names follow the node's own.",
     )
+
+    def node_option(name: str, **options: Any) -> None:
+        """``--name`` and the node's own spelling, ``-name=value``, as paicoind takes it."""
+        serve.add_argument(f"--{name}", f"-{name}", **options)
+
     serve.add_argument(
         "--profile",
         default=DEFAULT_PROFILE,
         choices=sorted([*PROFILES, *ALIASES]),
         help="release to speak as",
     )
-    serve.add_argument("--rpcbind", default="127.0.0.1", help="address to listen on")
-    serve.add_argument(
-        "--rpcallowip",
+    node_option("rpcbind", default="127.0.0.1", help="address to listen on")
+    node_option(
+        "rpcallowip",
         action="append",
         default=[],
         metavar="IP_OR_SUBNET",
         help="also accept clients from here (loopback always); repeatable",
     )
-    serve.add_argument("--rpcport", type=int, help="port (default: the release's, 8566 for pai)")
-    serve.add_argument("--rpcuser", help="user name (with --rpcpassword; else cookie auth)")
-    serve.add_argument("--rpcpassword", help="password for --rpcuser")
-    serve.add_argument(
-        "--rpcauth",
+    node_option("rpcport", type=int, help="port (default: the release's, 8566 for pai)")
+    node_option("rpcuser", help="user name (with --rpcpassword; else cookie auth)")
+    node_option("rpcpassword", help="password for --rpcuser")
+    node_option(
+        "rpcauth",
         action="append",
         default=[],
         help="user:salt$hash entry (share/rpcauth/rpcauth.py format); repeatable",
     )
-    serve.add_argument(
-        "--datadir",
+    node_option(
+        "datadir",
         type=Path,
         default=DEFAULT_DATADIR,
         help=f"where the cookie file goes (default {DEFAULT_DATADIR})",
     )
-    serve.add_argument("--rpccookiefile", type=Path, help="cookie path (default DATADIR/.cookie)")
-    serve.add_argument("--rpcthreads", type=int, default=4)
-    serve.add_argument("--rpcworkqueue", type=int, default=16)
-    serve.add_argument(
-        "--rpcservertimeout",
+    node_option("rpccookiefile", type=Path, help="cookie path (default DATADIR/.cookie)")
+    node_option("rpcthreads", type=int, default=4)
+    node_option("rpcworkqueue", type=int, default=16)
+    node_option(
+        "rpcservertimeout",
         type=float,
         default=30,
         help="seconds before an idle connection is closed",
     )
-    serve.add_argument("--banscore", type=int, default=100)
-    serve.add_argument("--bantime", type=int, default=86400)
+    node_option("banscore", type=int, default=100)
+    node_option("bantime", type=int, default=86400)
     serve.add_argument("--peers", type=int, default=12, help="peers to start with")
     serve.add_argument("--seed", type=int, default=0, help="seed for the generated peers")
     serve.add_argument(

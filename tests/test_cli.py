@@ -91,6 +91,21 @@ def test_serve_with_defaults_uses_a_cookie_and_removes_it(tmp_path):
     assert not cookie.exists()
 
 
+def test_serve_takes_the_nodes_own_option_spelling(tmp_path):
+    """paicoind -rpcuser=u -rpcpassword=p ... works as written."""
+    served = Served("-rpcuser=alice", "-rpcpassword=s3cret", tmp_path=tmp_path)
+    try:
+        proxy = proxy_for(served.url, "alice", "s3cret")
+        try:
+            assert proxy.getconnectioncount() == 12
+        finally:
+            close(proxy)
+    finally:
+        code, _ = served.stop()
+    assert code == 0
+    assert not (tmp_path / ".cookie").exists()
+
+
 def test_the_stop_rpc_ends_simnode_serve(tmp_path):
     served = Served(tmp_path=tmp_path)
     cookie = tmp_path / ".cookie"
