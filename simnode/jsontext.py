@@ -115,22 +115,23 @@ def dumps(value: Any) -> str:
     return "".join(p.text if p.__class__ is RawJSON else p for p in _pieces(value))
 
 
-def dumps_line(value: Any) -> bytes:
-    """``dumps(value)`` and a newline, as UTF-8: a reply body as the node sends it
-    (``strReply = valReply.write() + "\n"``, src/httprpc.cpp). RawJSON parts go in as their
-    cached bytes."""
+def dumps_line(value: Any) -> list[bytes]:
+    """``dumps(value)`` and a newline, as UTF-8 chunks to send one after the other: a reply body
+    as the node writes it (``strReply = valReply.write() + "\n"``, src/httprpc.cpp). RawJSON
+    parts are their cached bytes, never copied into a larger buffer."""
     chunks: list[bytes] = []
     text: list[str] = []
     for piece in _pieces(value):
         if piece.__class__ is RawJSON:
-            chunks.append("".join(text).encode())
+            if text:
+                chunks.append("".join(text).encode())
+                text.clear()
             chunks.append(piece.encoded)
-            text.clear()
         else:
             text.append(piece)
     text.append("\n")
     chunks.append("".join(text).encode())
-    return b"".join(chunks)
+    return chunks
 
 
 def _pieces(value: Any) -> list[Any]:

@@ -219,7 +219,7 @@ class NodeApp:
         self._record(calls, user, reply.status, fault)
         if reply.status == 204:  # 2.0 notifications only: no content
             return _plain(204)
-        return _json(reply.status, reply.body)
+        return _json(reply.status, reply.chunks)
 
     def _record(
         self,
@@ -329,9 +329,10 @@ def _status_line(status: int) -> str:
     return f"{status} {HTTP_STATUS_CODES[status]}"
 
 
-def _json(status: int, body: bytes) -> Response:
-    # Exactly "application/json": some clients reject a charset suffix.
-    return Response(body, status=_status_line(status), content_type="application/json")
+def _json(status: int, chunks: list[bytes]) -> Response:
+    # Exactly "application/json": some clients reject a charset suffix. werkzeug sums the
+    # chunks' lengths for Content-Length and hands them to the server as they are.
+    return Response(chunks, status=_status_line(status), content_type="application/json")
 
 
 def _plain(status: int, body: str = "") -> Response:

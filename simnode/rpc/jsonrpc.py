@@ -21,7 +21,13 @@ _NO_ID = object()  # the request had no "id" key
 @dataclass(frozen=True, slots=True)
 class RPCReply:
     status: int
-    body: bytes  # UTF-8 JSON, newline-terminated as the node writes it; empty for 204
+    # UTF-8 JSON, newline-terminated as the node writes it, in chunks to send in turn (a cached
+    # getpeerinfo answer is one of them, uncopied); none for 204.
+    chunks: list[bytes]
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 class Dialect(Protocol):
@@ -183,13 +189,13 @@ class JSONRPCProcessor:
             answers = [self._call(member, execute, observe) for member in payload]
             replies = [envelope for envelope, _, _ in answers if envelope is not None]
             if payload and not replies:
-                return RPCReply(204, b"")
+                return RPCReply(204, [])
             return RPCReply(200, dumps_line(replies))
         if not isinstance(payload, dict):
             return self._reply(RPCError(RPCErrorCode.PARSE_ERROR, "Top-level object parse error"))
         envelope, error, dialect = self._call(payload, execute, observe)
         if envelope is None:
-            return RPCReply(204, b"")
+            return RPCReply(204, [])
         return RPCReply(dialect.status_for(error), dumps_line(envelope))
 
     def _dialect_for(self, obj: dict[str, Any], request_id: Any) -> Dialect:
