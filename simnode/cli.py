@@ -356,7 +356,7 @@ def _announce(
     what = (
         f"playing scenario {playback.scenario.name!r} at {args.speed:g}x"
         if playback
-        else f"with {args.peers} peers"
+        else f"with the built-in default scenario ({args.peers} generated peers, ambient traffic)"
     )
     lines = [
         f"simnode: serving a fake {profile} node {what} at {served.url}",
