@@ -48,6 +48,15 @@ def close(proxy: AuthServiceProxy) -> None:
     proxy._AuthServiceProxy__conn.close()
 
 
+def connection_count(url: str, user: str, password: str) -> int:
+    """getconnectioncount through python-bitcoinrpc, its connection closed after."""
+    proxy = proxy_for(url, user, password)
+    try:
+        return proxy.getconnectioncount()
+    finally:
+        close(proxy)
+
+
 def test_serve_plays_ban_storm_in_real_time_against_a_real_client(tmp_path):
     served = Served("--scenario", "ban-storm", "--speed", "60", "--rpcuser", "u",
                     "--rpcpassword", "p", tmp_path=tmp_path)  # fmt: skip
@@ -80,11 +89,7 @@ def test_serve_with_defaults_uses_a_cookie_and_removes_it(tmp_path):
         user, password = cookie.read_text().split(":")
         assert user == "__cookie__" and re.fullmatch(r"[0-9a-f]{64}", password)
         assert f'curl --user "$(cat {cookie})"' in served.banner
-        proxy = proxy_for(served.url, user, password)
-        try:
-            assert proxy.getconnectioncount() == 12
-        finally:
-            close(proxy)
+        assert connection_count(served.url, user, password) == 12
     finally:
         code, _ = served.stop()
     assert code == 0
@@ -95,11 +100,7 @@ def test_serve_takes_the_nodes_own_option_spelling(tmp_path):
     """paicoind -rpcuser=u -rpcpassword=p ... works as written."""
     served = Served("-rpcuser=alice", "-rpcpassword=s3cret", tmp_path=tmp_path)
     try:
-        proxy = proxy_for(served.url, "alice", "s3cret")
-        try:
-            assert proxy.getconnectioncount() == 12
-        finally:
-            close(proxy)
+        assert connection_count(served.url, "alice", "s3cret") == 12
     finally:
         code, _ = served.stop()
     assert code == 0
