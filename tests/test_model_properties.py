@@ -7,8 +7,8 @@ from simnode.invariants import node_problems
 from simnode.jsontext import dumps
 from simnode.model import Connect, EventError, Node, VersionReceived
 from simnode.profiles.netviews import getnettotals, listbanned
-from simnode.profiles.releases import PAI_3_0
-from simnode.strategies import event_sequences
+from simnode.profiles.releases import PAI_3_0, PROFILES, get_profile
+from simnode.strategies import event_sequences, node_states
 from tests.helpers import new_node
 
 
@@ -80,3 +80,14 @@ def test_a_year_long_jump_is_quick():
     entries = PAI_3_0.getpeerinfo(node.snapshot())
     assert len(entries) == 125
     assert entries[0]["bytessent_per_msg"]["ping"] == 32 * (365 * 720 + 1)
+
+
+@given(
+    node_states(max_peers=6, optional="any", large_values=True), st.sampled_from(sorted(PROFILES))
+)
+def test_compiled_rendering_writes_what_the_generic_encoder_writes(node, profile_name):
+    """Each profile's generated encoder (inlined attributes, merged f-strings) against
+    jsontext.dumps of the rendered dicts, over every field and presence."""
+    profile = get_profile(profile_name)
+    snapshot = node.snapshot()
+    assert profile.getpeerinfo_json(snapshot).text == dumps(profile.getpeerinfo(snapshot))
