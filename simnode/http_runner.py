@@ -10,8 +10,24 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import waitress
-from waitress.channel import ClientDisconnected
+from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask
+from waitress.utilities import BadRequest, RequestEntityTooLarge
+
+# What libevent writes for an error it answers itself (evhttp_send_error, http.c ERR_FORMAT), and
+# the content type it gives a reply that set none (evhttp_maybe_add_content_type_header).
+LIBEVENT_ERROR_PAGE = (
+    "<HTML><HEAD>\n<TITLE>{code} {reason}</TITLE>\n</HEAD><BODY>\n"
+    "<H1>{reason}</H1>\n</BODY></HTML>\n"
+)
+LIBEVENT_DEFAULT_CONTENT_TYPE = "text/html; charset=ISO-8859-1"
+MAX_BODY_BYTES = 32 * 1024 * 1024  # MAX_SIZE, the node's evhttp_set_max_body_size
+
+
+def libevent_error_page(status: int, reason: str) -> str:
+    return LIBEVENT_ERROR_PAGE.format(code=status, reason=reason)
+
 
 # A WSGI app may ask its server to drop the connection, by setting environ[CLOSE_CONNECTION] to:
 BEFORE_RESPONSE = "before_response"  # close without answering
@@ -55,6 +71,36 @@ def _reset_on_close(environ: dict[str, Any]) -> None:
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
+class _LibeventErrorTask(ErrorTask):
+    """A request waitress cannot take is answered as libevent answers it (evhttp_send_error):
+    its error page, then the connection closed. A bad request line or header, or a header block
+    over the limit, is 400 (waitress would say 431 for the latter; PAI Core 3.0.0 says 400,
+    reference section 9); a body over MAX_BODY_BYTES is 413 (EVREQ_HTTP_DATA_TOO_LONG)."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        if not isinstance(error, BadRequest):
+            super().execute()
+            return
+        too_large = isinstance(error, RequestEntityTooLarge)
+        status, reason = (413, "Request Entity Too Large") if too_large else (400, "Bad Request")
+        body = libevent_error_page(status, reason).encode("latin-1")
+        self.version = "1.1"  # evhttp_request_new's default when the request line is unusable
+        self.status = f"{status} {reason}"
+        self.response_headers.append(("Content-Type", LIBEVENT_DEFAULT_CONTENT_TYPE))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _LibeventChannel(HTTPChannel):
+    error_task_class = _LibeventErrorTask
+
+
+class _LibeventServer(TcpWSGIServer):
+    channel_class = _LibeventChannel
+
+
 class ServedNode:
     """Runs a WSGI app on waitress in a background thread: ``with ServedNode(app) as served``.
 
@@ -72,7 +118,7 @@ class ServedNode:
         threads: int = 21,  # enough to hold rpcthreads + rpcworkqueue and see the queue overflow
         idle_timeout: float = 30,
     ) -> None:
-        self._server = waitress.create_server(
+        self._server = _LibeventServer(
             with_connection_control(app),
             host=host,
             port=port,
@@ -80,9 +126,9 @@ class ServedNode:
             channel_timeout=idle_timeout,
             cleanup_interval=min(idle_timeout, 30),
             ident="",  # the node sends no Server header
-            # libevent refuses header blocks over 8 KB (MAX_HEADERS_SIZE); waitress answers 431
-            # where libevent answers 400, as docs/fidelity.md notes.
+            # libevent refuses header blocks over 8 KB (MAX_HEADERS_SIZE) with a 400.
             max_request_header_size=8192,
+            max_request_body_size=MAX_BODY_BYTES,
             expose_tracebacks=False,
             clear_untrusted_proxy_headers=False,
         )

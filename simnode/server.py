@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
@@ -27,8 +27,11 @@ from simnode.http_runner import (
     AFTER_RESPONSE,
     BEFORE_RESPONSE,
     CLOSE_CONNECTION,
+    LIBEVENT_DEFAULT_CONTENT_TYPE,
+    MAX_BODY_BYTES,
     MID_BODY,
     RESET_MID_BODY,
+    libevent_error_page,
 )
 from simnode.journal import Call, Journal
 from simnode.jsontext import dumps_line
@@ -42,16 +45,8 @@ WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
 # -rpcallowip's default: loopback only (InitHTTPAllowList, src/httpserver.cpp).
 DEFAULT_ALLOWED_CLIENTS = ("127.0.0.0/8", "::1/128")
 AUTH_FAILURE_DELAY_SECONDS = 0.25  # MilliSleep(250) after a wrong password
-MAX_BODY_BYTES = 32 * 1024 * 1024  # MAX_SIZE, evhttp_set_max_body_size
 # evhttp_set_allowed_methods(GET | POST | HEAD | PUT | DELETE): libevent answers others with 501.
 LIBEVENT_ALLOWED_METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE"})
-# libevent's default error page (evhttp_send_error, ERR_FORMAT in http.c).
-LIBEVENT_ERROR_PAGE = (
-    "<HTML><HEAD>\n<TITLE>{code} {reason}</TITLE>\n</HEAD><BODY>\n"
-    "<H1>{reason}</H1>\n</BODY></HTML>\n"
-)
-# libevent adds this content type to replies that set none (evhttp_maybe_add_content_type_header).
-LIBEVENT_DEFAULT_CONTENT_TYPE = "text/html; charset=ISO-8859-1"
 
 ROUTES = Map(
     [
@@ -140,6 +135,8 @@ class NodeApp:
 
     # ------------------------------------------------------------------------ the node's order
     def respond(self, request: Request) -> Response:
+        if (request.content_length or 0) > MAX_BODY_BYTES:  # read before any callback runs
+            return _libevent_error(413, "Request Entity Too Large")
         if request.method not in LIBEVENT_ALLOWED_METHODS:
             return _libevent_error(501, "Not Implemented")
         if self.simulation.stopping:  # http_reject_request_cb once `stop` was called
@@ -195,7 +192,10 @@ class NodeApp:
         if user is None:
             self._sleep(self.auth_failure_delay)
             return _unauthorized()
-        body = request.get_data(cache=False)
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:  # a body without a length that outgrew the limit
+            return _libevent_error(413, "Request Entity Too Large")
         name, arguments = endpoint
         if name == "control":
             return self._control(arguments["action"], body)
@@ -351,6 +351,6 @@ def _unauthorized() -> Response:
 
 
 def _libevent_error(status: int, reason: str) -> Response:
-    response = _plain(status, LIBEVENT_ERROR_PAGE.format(code=status, reason=reason))
+    response = _plain(status, libevent_error_page(status, reason))
     response.headers["Connection"] = "close"
     return response

@@ -9,6 +9,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from simnode.local import LocalNode
 
 
@@ -35,13 +37,21 @@ def test_many_requests_share_one_kept_alive_connection():
             conn.close()
 
 
-def raw_exchange(node: LocalNode, request: bytes) -> tuple[bytes, bytes]:
-    """Send raw bytes; return the response head and whatever follows until the server closes."""
+def raw_exchange(
+    node: LocalNode, request: bytes, *, reset_allowed: bool = False
+) -> tuple[bytes, bytes]:
+    """Send raw bytes; return the response head and whatever follows until the server closes.
+    ``reset_allowed``: a server that closes with part of the request unread sends a TCP reset
+    after its reply; what arrived before it still counts."""
     with socket.create_connection((node.host, node.port), timeout=5) as sock:
         sock.sendall(request)
         data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            if not reset_allowed:
+                raise
     head, _, rest = data.partition(b"\r\n\r\n")
     return head, rest
 
@@ -57,6 +67,41 @@ def test_connection_close_is_honoured():
         head, rest = raw_exchange(node, request)  # returns only because the server closed
         assert head.startswith(b"HTTP/1.1 200")
         assert rest == b'{"result":0,"error":null,"id":1}\n'
+
+
+def libevent_page(status: int, reason: str) -> bytes:
+    return (f"<HTML><HEAD>\n<TITLE>{status} {reason}</TITLE>\n</HEAD><BODY>\n"
+            f"<H1>{reason}</H1>\n</BODY></HTML>\n").encode()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "reason"),
+    [
+        (b"POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",  # over 8 KB
+         400, "Bad Request"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400, "Bad Request"),
+        (b"POST / HTTP/1.1\r\nBad Header Line\r\n\r\n", 400, "Bad Request"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 33554433\r\n\r\n",  # over 32 MiB
+         413, "Request Entity Too Large"),
+    ],
+)  # fmt: skip
+def test_requests_the_server_cannot_take_get_libevents_page_and_a_close(
+    request_bytes, status, reason
+):
+    """PAI Core 3.0.0 answers an oversized header block with 400 and closes (reference
+    section 9); other unparsable requests get libevent's 400 page too, and a body over MAX_SIZE
+    its 413, never waitress's own wording."""
+    with LocalNode() as node:
+        head, rest = raw_exchange(node, request_bytes, reset_allowed=True)
+        assert head.startswith(f"HTTP/1.1 {status} {reason}\r\n".encode())
+        assert b"Content-Type: text/html; charset=ISO-8859-1" in head
+        assert b"Connection: close" in head
+        assert rest == libevent_page(status, reason)
+        body = b'{"method":"getconnectioncount","id":1}'
+        after = (b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 + f"Authorization: {auth_header(node)}\r\nContent-Length: {len(body)}\r\n\r\n"
+                 .encode() + body)  # fmt: skip
+        assert raw_exchange(node, after)[1] == b'{"result":0,"error":null,"id":1}\n'  # serves on
 
 
 def test_idle_connections_are_closed_after_the_timeout():

@@ -44,6 +44,14 @@ def test_methods_libevent_does_not_allow_get_501(app):
     assert app.client.open("/", method="PATCH").status_code == 501
 
 
+def test_a_body_over_32_mib_gets_libevents_413_before_auth(app):
+    """evhttp_set_max_body_size(MAX_SIZE): libevent refuses the body before any callback."""
+    response = app.client.post("/", data=b"{}", environ_overrides={"CONTENT_LENGTH": "33554433"})
+    assert response.status_code == 413
+    assert response.headers["Connection"] == "close"
+    assert b"<TITLE>413 Request Entity Too Large</TITLE>" in response.data
+
+
 def test_clients_outside_rpcallowip_get_403_before_anything_else(app):
     outside = {"REMOTE_ADDR": "192.0.2.5"}
     response = app.client.post("/", data="{}", headers=AUTH, environ_overrides=outside)
