@@ -31,9 +31,10 @@ class Credentials:
         if not authorization.startswith("Basic "):
             return None
         try:
-            decoded = base64.b64decode(authorization[6:].strip(), validate=False)
-            user_pass = decoded.decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+            # WSGI hands headers over as latin-1 text; DecodeBase64 skips what is not base64.
+            encoded = authorization[6:].strip().encode("latin-1")
+            user_pass = base64.b64decode(encoded, validate=False).decode("utf-8")
+        except (binascii.Error, ValueError):  # UnicodeError is a ValueError
             return None
         user = user_pass.split(":", 1)[0]
         # Every candidate is compared in full, in constant time (TimingResistantEqual).

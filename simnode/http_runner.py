@@ -12,8 +12,8 @@ from typing import Any
 
 from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask
-from waitress.utilities import BadRequest, RequestEntityTooLarge
+from waitress.task import ErrorTask, WSGITask
+from waitress.utilities import BadRequest, RequestEntityTooLarge, ServerNotImplemented
 
 # What libevent writes for an error it answers itself (evhttp_send_error, http.c ERR_FORMAT), and
 # the content type it gives a reply that set none (evhttp_maybe_add_content_type_header).
@@ -37,14 +37,26 @@ AFTER_RESPONSE = "after_response"  # answer in full, then close without saying s
 CLOSE_CONNECTION = "simnode.close_connection"
 
 
+# Set by with_connection_control when the app's reply says "Connection: close": the server then
+# says so itself and closes after the reply (WSGI apps may not send hop-by-hop headers).
+ANNOUNCED_CLOSE = "simnode.announced_close"
+
+
 def with_connection_control(app: Callable) -> Callable:
-    """Wrap ``app`` so that ``environ[CLOSE_CONNECTION]`` closes the connection as asked.
+    """Wrap ``app`` so that ``environ[CLOSE_CONNECTION]`` closes the connection as asked, and a
+    ``Connection: close`` header in its reply is carried out by the server.
 
     waitress closes a connection, writing nothing more, when the app's body raises
     ClientDisconnected; what was sent before that stays sent."""
 
     def wrapped(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        body = app(environ, start_response)
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(name, value) for name, value in headers if name.lower() != "connection"]
+            if len(kept) != len(headers):
+                environ[ANNOUNCED_CLOSE] = True
+            return start_response(status, kept, exc_info)
+
+        body = app(environ, start)
         when = environ.get(CLOSE_CONNECTION)
         return body if when is None else _closing(body, when, environ)
 
@@ -75,15 +87,20 @@ class _LibeventErrorTask(ErrorTask):
     """A request waitress cannot take is answered as libevent answers it (evhttp_send_error):
     its error page, then the connection closed. A bad request line or header, or a header block
     over the limit, is 400 (waitress would say 431 for the latter; PAI Core 3.0.0 says 400,
-    reference section 9); a body over MAX_BODY_BYTES is 413 (EVREQ_HTTP_DATA_TOO_LONG)."""
+    reference section 9); a body over MAX_BODY_BYTES is 413 (EVREQ_HTTP_DATA_TOO_LONG); a
+    transfer coding other than chunked is 501."""
 
     def execute(self) -> None:
         error = self.request.error
-        if not isinstance(error, BadRequest):
+        if isinstance(error, RequestEntityTooLarge):
+            status, reason = 413, "Request Entity Too Large"
+        elif isinstance(error, BadRequest):
+            status, reason = 400, "Bad Request"
+        elif isinstance(error, ServerNotImplemented):
+            status, reason = 501, "Not Implemented"
+        else:
             super().execute()
             return
-        too_large = isinstance(error, RequestEntityTooLarge)
-        status, reason = (413, "Request Entity Too Large") if too_large else (400, "Bad Request")
         body = libevent_error_page(status, reason).encode("latin-1")
         self.version = "1.1"  # evhttp_request_new's default when the request line is unusable
         self.status = f"{status} {reason}"
@@ -93,8 +110,20 @@ class _LibeventErrorTask(ErrorTask):
         self.write(body)
 
 
+class _NodeTask(WSGITask):
+    """Says ``Connection: close`` and closes after the reply when the app asked to, and keeps
+    ``WWW-Authenticate`` spelled as the node sends it (waitress would write Www-Authenticate)."""
+
+    def build_response_header(self) -> bytes:
+        if self.environ is not None and self.environ.get(ANNOUNCED_CLOSE):
+            self.set_close_on_finish()
+        head: bytes = super().build_response_header()
+        return head.replace(b"\r\nWww-Authenticate:", b"\r\nWWW-Authenticate:")
+
+
 class _LibeventChannel(HTTPChannel):
     error_task_class = _LibeventErrorTask
+    task_class = _NodeTask
 
 
 class _LibeventServer(TcpWSGIServer):

@@ -97,11 +97,51 @@ def test_requests_the_server_cannot_take_get_libevents_page_and_a_close(
         assert b"Content-Type: text/html; charset=ISO-8859-1" in head
         assert b"Connection: close" in head
         assert rest == libevent_page(status, reason)
-        body = b'{"method":"getconnectioncount","id":1}'
-        after = (b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                 + f"Authorization: {auth_header(node)}\r\nContent-Length: {len(body)}\r\n\r\n"
-                 .encode() + body)  # fmt: skip
+        after = rpc_request(node, b'{"method":"getconnectioncount","id":1}')
         assert raw_exchange(node, after)[1] == b'{"result":0,"error":null,"id":1}\n'  # serves on
+
+
+def rpc_request(
+    node: LocalNode, body: bytes, *, method: bytes = b"POST", authorization: bytes | None = None
+) -> bytes:
+    """A request as paicoin-cli sends it (Connection: close, no Content-Type)."""
+    authorization = authorization or auth_header(node).encode()
+    length = f"\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    return (method + b" / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: "
+            + authorization + length + body)  # fmt: skip
+
+
+@pytest.mark.parametrize("method", [b"OPTIONS", b"CONNECT", b"PATCH"])
+def test_methods_libevent_refuses_get_its_501_page_over_a_real_socket(method):
+    """The app's own "Connection: close" reaches the wire through the server (a WSGI app may
+    not send hop-by-hop headers itself)."""
+    with LocalNode() as node:
+        head, rest = raw_exchange(node, rpc_request(node, b"{}", method=method))
+        assert head.startswith(b"HTTP/1.1 501 Not Implemented\r\n")
+        assert b"Connection: close" in head
+        assert rest == libevent_page(501, "Not Implemented")
+
+
+def test_after_the_stop_rpc_requests_get_503_over_a_real_socket():
+    with LocalNode() as node:
+        stop = rpc_request(node, b'{"method":"stop","id":1}')
+        assert (
+            raw_exchange(node, stop)[1]
+            == b'{"result":"PAI Coin server stopping","error":null,"id":1}\n'
+        )
+        head, rest = raw_exchange(node, rpc_request(node, b'{"method":"uptime","id":2}'))
+        assert head.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+        assert rest == libevent_page(503, "Service Unavailable")
+
+
+@pytest.mark.parametrize(
+    "credentials", [b"Basic \xff\xfe", b"Basic //46/w==", b"Basic", b"Bearer x"]
+)
+def test_malformed_credentials_get_401(credentials):
+    with LocalNode() as node:
+        head, rest = raw_exchange(node, rpc_request(node, b"{}", authorization=credentials))
+        assert head.startswith(b"HTTP/1.1 401 Unauthorized\r\n")
+        assert b'WWW-Authenticate: Basic realm="jsonrpc"' in head and rest == b""
 
 
 def test_idle_connections_are_closed_after_the_timeout():

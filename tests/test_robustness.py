@@ -112,6 +112,7 @@ def test_the_app_is_healthy_after_the_fuzzing():
 @pytest.fixture(scope="module")
 def served():
     with LocalNode(peers=2) as node:
+        node.app.auth_failure_delay = 0  # hundreds of wrong passwords; the delay is tested apart
         yield node
 
 
@@ -137,4 +138,46 @@ def test_garbage_on_a_real_socket_never_kills_the_server(served, garbage):
         sock.shutdown(socket.SHUT_WR)
         while sock.recv(65536):
             pass
+    assert getpeerinfo_status(served) == 200
+
+
+NODE_STATUSES = {200, 204, 400, 401, 403, 404, 405, 413, 500, 501, 503}
+header_values = st.binary(max_size=40).map(lambda value: value.translate(None, b"\r\n"))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    method=st.just(b"POST") | st.sampled_from([b"GET", b"HEAD", b"PUT", b"DELETE", b"OPTIONS",
+                                               b"PATCH", b"CONNECT", b"TRACE", b"BREW"]),
+    path=st.just(b"/") | st.sampled_from([b"/wallet/w", b"/%ff", b"/\xff", b"*", b"//", b"/?x",
+                                          b"/simnode/state", b"http://elsewhere/"]),
+    headers=st.lists(st.tuples(st.sampled_from([b"Authorization", b"Content-Type", b"Connection",
+                                                b"Expect", b"Transfer-Encoding", b"X-Any"]),
+                               header_values), max_size=4),
+    basic=st.one_of(st.none(), header_values),
+)  # fmt: skip
+def test_arbitrary_request_heads_on_a_real_socket_get_the_nodes_answers(
+    served, method, path, headers, basic
+):
+    """Whatever the request line and headers, the answer is one the node gives (never a crash
+    page or the server library's own wording), and the node serves on."""
+    lines = [method + b" " + path + b" HTTP/1.1", b"Host: x", b"Content-Length: 2"]
+    lines += [name + b": " + value for name, value in headers]
+    if basic is not None:
+        lines.append(b"Authorization: Basic " + basic)
+    request = b"\r\n".join(lines) + b"\r\n\r\n{}"
+    with socket.create_connection((served.host, served.port), timeout=5) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        reply = b""
+        try:
+            while chunk := sock.recv(65536):
+                reply += chunk
+        except ConnectionResetError:  # closed with part of the request unread, after replying
+            pass
+    status_line = reply.split(b"\r\n", 1)[0]
+    assert status_line.startswith(b"HTTP/1.")
+    assert int(status_line.split()[1]) in NODE_STATUSES
+    assert b"waitress" not in reply and b"Internal Server Error\r\n\r\n" not in reply
     assert getpeerinfo_status(served) == 200
