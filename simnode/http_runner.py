@@ -180,7 +180,10 @@ class ServedNode:
         # is done, and would write to a closed trigger (EBADF) if the loop had closed it already.
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         if self._thread.is_alive():
-            server.trigger.pull_trigger(lambda: _close_all(server._map))  # type: ignore[union-attr]
+            try:
+                server.trigger.pull_trigger(lambda: _close_all(server._map))  # type: ignore[union-attr]
+            except OSError:  # the wake-up pipe is gone: close from here, the loop ends on its
+                _close_all(server._map)  # next turn (asyncore_loop_timeout, 1 s) with nothing left
             self._thread.join()
         else:
             _close_all(server._map)  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from simnode.http_runner import ServedNode
 from simnode.local import LocalNode
 
 
@@ -152,6 +153,20 @@ def test_idle_connections_are_closed_after_the_timeout():
         started = time.monotonic()
         assert sock.recv(1) == b""  # closed by the server, without a reply
         assert 0.5 < time.monotonic() - started < 8
+
+
+def test_stop_ends_the_server_even_when_its_wake_up_pipe_is_gone():
+    """A server whose trigger pipe was closed under it cannot be woken: stop closes everything
+    from the calling thread, and the loop ends on its next turn."""
+    served = ServedNode(lambda environ, start_response: [])
+    served.start()
+    trigger = served._server.trigger
+    os.close(trigger.trigger)  # what a stray close elsewhere in the process would do
+    trigger._fds = [trigger._fds[0]]  # so that closing the trigger does not close it again
+    started = time.monotonic()
+    served.stop()
+    assert time.monotonic() - started < 5
+    assert not served._thread.is_alive()
 
 
 def open_fds() -> int:
