@@ -37,7 +37,14 @@ from simnode.journal import Call, Journal
 from simnode.jsontext import dumps_line
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
-from simnode.rpc.jsonrpc import LEGACY, Executor, JSONRPCProcessor, LegacyDialect, V2Dialect
+from simnode.rpc.jsonrpc import (
+    LEGACY,
+    Executor,
+    JSONRPCProcessor,
+    LegacyDialect,
+    V2Dialect,
+    reject_constant,
+)
 from simnode.rpc.methods import RPCContext
 from simnode.simulation import Simulation
 
@@ -284,7 +291,7 @@ class NodeApp:
                 dumps_line({"error": f"unknown action {action!r}", "actions": sorted(ACTIONS)}),
             )
         try:
-            payload = json.loads(body) if body.strip() else {}
+            payload = json.loads(body, parse_constant=reject_constant) if body.strip() else {}
             result = handler(self.simulation, payload)
         except (ValueError, ControlError) as error:
             return _json(400, dumps_line({"error": str(error)}))

@@ -345,6 +345,10 @@ def test_set_clock_moves_time_and_timers_follow_but_never_back():
         Ban("not-an-ip"),
         PongReceived(0, rtt_seconds=-1),
         AdvanceClock(-5),
+        AdvanceClock(float("inf")),
+        AdvanceClock(float("nan")),
+        AdvanceClock(1e300),  # past the node's int64 microseconds
+        SetClock(2**63),
     ],
 )
 def test_refused_events_change_nothing(bad_event):

@@ -105,6 +105,34 @@ def test_arbitrary_methods_paths_and_authorization(method, path, authorization):
         assert_node_like(response)
 
 
+EVENT_KEYS = ["peer", "addr", "seconds", "score", "subnet", "bytes", "direction", "message",
+              "rtt_seconds", "until", "inbound", "synced_headers", "synced_blocks", "version",
+              "subver", "pending", "reason", "active", "node", "epoch_seconds"]  # fmt: skip
+control_events = st.fixed_dictionaries(
+    {"type": st.sampled_from(["connect", "disconnect", "version", "traffic", "ping", "pong",
+                              "misbehave", "ban", "unban", "sync", "advance", "set_clock", "x"])},
+    optional={key: json_values for key in EVENT_KEYS},
+)  # fmt: skip
+control_bodies = st.one_of(
+    json_values,
+    st.lists(control_events, max_size=4),
+    st.fixed_dictionaries({"events": st.lists(control_events, max_size=4)}),
+    st.fixed_dictionaries({"seconds": json_values | st.sampled_from([1e20, 1e308])}),
+    st.sampled_from([b"NaN", b'{"seconds": Infinity}', b'[{"type": "advance", "seconds": 1e300}]']),
+)
+
+
+@FUZZ
+@given(st.sampled_from(["events", "advance", "reset", "state", "warmup"]), control_bodies)
+def test_arbitrary_control_plane_requests_get_json_answers(action, body):
+    """The control plane answers 200 or 400 with JSON, whatever it is sent: never a crash."""
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    response = app_under_fuzz.client.post(f"/simnode/{action}", data=data, headers=AUTH)
+    assert response.status_code in (200, 400), response.data
+    assert isinstance(json.loads(response.data), dict)
+    app_under_fuzz.client.post("/simnode/warmup", data="{}", headers=AUTH)  # calls work again
+
+
 def test_the_app_is_healthy_after_the_fuzzing():
     assert_still_healthy(app_under_fuzz)
 

@@ -63,9 +63,10 @@ def test_clients_outside_rpcallowip_get_403_before_anything_else(app):
     assert response.status_code == 200
 
 
-def test_setmocktime_into_the_past_leaves_the_clock(app):
+@pytest.mark.parametrize("timestamp", [55424, 0, 2**63 - 1])
+def test_setmocktime_into_the_past_or_beyond_int64_time_leaves_the_clock(app, timestamp):
     before = app.call("getnettotals")[1]["result"]["timemillis"]
-    assert app.call("setmocktime", 55424)[1]["error"] is None
+    assert app.call("setmocktime", timestamp)[1]["error"] is None
     assert app.call("getnettotals")[1]["result"]["timemillis"] == before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import heapq
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -621,15 +622,25 @@ class Node:
     def _advance(self, event: ev.AdvanceClock) -> None:
         if event.seconds < 0:
             raise EventError("the clock only advances")
+        _check_reachable(self._now_us + event.seconds * MICROS)
         self.clock.advance(event.seconds)
         self._catch_up(self.clock.now_us())
 
     def _set_clock(self, event: ev.SetClock) -> None:
         """Only forwards: peer times already recorded must not end up before conntime."""
+        _check_reachable(event.epoch_seconds * MICROS)
         if round(event.epoch_seconds * MICROS) < self._now_us:
             raise EventError("the node's clock does not go back")
         self.clock.set(event.epoch_seconds)
         self._catch_up(self.clock.now_us())
+
+
+LATEST_US = 2**63 - 1  # the node keeps microseconds in an int64 (GetTimeMicros)
+
+
+def _check_reachable(time_us: float) -> None:
+    if not math.isfinite(time_us) or time_us > LATEST_US:
+        raise EventError("the clock cannot go past 2^63-1 microseconds (the node's int64 time)")
 
 
 def _copy_peer(peer: Peer) -> Peer:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from simnode.model import events as ev
+from simnode.model.clock import MICROS
+from simnode.model.node import LATEST_US
 from simnode.profiles import netviews
 from simnode.rpc.methods import Method, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number
@@ -46,10 +48,11 @@ def setmocktime(ctx: RPCContext, args: list[Any]) -> None:
     """Moves simnode's virtual clock: pings, timeouts and ban expiry follow, as in recent Bitcoin
     Core. A real PAI Core applies mocktime to little more than ``uptime``, and only in regtest.
     0 (the node's "back to system time") and times before now leave the clock where it is: a
-    real PAI Core's peer times follow the wall clock and never go back either."""
+    real PAI Core's peer times follow the wall clock and never go back either. So do times past
+    the node's int64 microseconds, which the node accepts without a word."""
     type_check_number(args[0])
     timestamp = get_int(args[0])
-    if timestamp * 1_000_000 > ctx.node.clock.now_us():
+    if ctx.node.clock.now_us() < timestamp * MICROS <= LATEST_US:
         ctx.node.apply(ev.SetClock(timestamp))
 
 

@@ -91,7 +91,7 @@ Executor = Callable[[str, list[Any] | dict[str, Any]], Any]
 Observer = Callable[[str, list[Any] | dict[str, Any], Any, RPCError | None], None]
 
 
-def _reject_constant(name: str) -> Any:
+def reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # UniValue rejects NaN and Infinity
 
 
@@ -135,7 +135,7 @@ def _parse_int(text: str) -> int | NumberText:
 
 
 _DECODER = json.JSONDecoder(
-    parse_constant=_reject_constant,
+    parse_constant=reject_constant,
     object_pairs_hook=_first_key_wins,
     parse_float=NumberText,  # keeps "1.0" and "1e2" as written, so an id is echoed verbatim
     parse_int=_parse_int,
