@@ -196,6 +196,10 @@ class ServedNode:
 
 
 def _close_all(socket_map: dict) -> None:
-    """Close the listening socket, every client connection and the trigger: the loop then ends."""
+    """Close the listening socket, every client connection and the trigger: the loop then ends.
+    One that fails to close (its fd already gone) does not keep the others open."""
     for dispatcher in list(socket_map.values()):
-        dispatcher.close()
+        try:
+            dispatcher.close()
+        except OSError:
+            socket_map.pop(dispatcher._fileno, None)  # what del_channel would have done
