@@ -139,6 +139,10 @@ class Node:
         # same tuple (and renderers can reuse whole answers).
         self._table_revision = 0
         self._frozen_table: tuple[int, tuple[PeerSnapshot, ...]] = (-1, ())
+        # Between connects and disconnects only changed peers are frozen again: which ones, and
+        # where each peer sits in the frozen table (None: the table must be rebuilt).
+        self._changed: set[int] = set()
+        self._positions: dict[int, int] | None = None
         self._handlers: dict[type, Callable[[ev.Event], int | None]] = {
             ev.Connect: self._connect,
             ev.Disconnect: self._disconnect,
@@ -221,6 +225,7 @@ class Node:
             twin._frozen = dict(self._frozen)  # snapshots are immutable: shared
             twin._table_revision = self._table_revision
             twin._frozen_table = self._frozen_table
+            twin._positions = self._positions  # never changed in place: replaced on rebuild
             return twin
 
     def is_connected(self, peer_id: int) -> bool:
@@ -234,11 +239,22 @@ class Node:
 
     # ----------------------------------------------------------------------------- internals
     def _freeze_table(self) -> tuple[PeerSnapshot, ...]:
-        """The peer table as a tuple: the same object until a peer changes."""
+        """The peer table as a tuple: the same object until a peer changes. With the same peers
+        connected, only the changed ones are frozen again (1,000 peers cost what a few do)."""
         revision, table = self._frozen_table
-        if revision != self._table_revision:
+        if revision == self._table_revision:
+            return table
+        positions = self._positions
+        if positions is None:
             table = tuple(self._freeze(peer) for peer in self._peers.values())
-            self._frozen_table = (self._table_revision, table)
+            self._positions = {peer.id: index for index, peer in enumerate(table)}
+        else:
+            rows = list(table)
+            for peer_id in self._changed:
+                rows[positions[peer_id]] = self._freeze(self._peers[peer_id])
+            table = tuple(rows)
+        self._changed.clear()
+        self._frozen_table = (self._table_revision, table)
         return table
 
     def _freeze(self, peer: Peer) -> PeerSnapshot:
@@ -261,6 +277,13 @@ class Node:
         """Mark ``peer`` (and so the peer table) as about to change."""
         peer.revision += 1
         self._table_revision += 1
+        self._changed.add(peer.id)
+
+    def _membership_changed(self) -> None:
+        """A peer joined or left: the next frozen table is built whole."""
+        self._table_revision += 1
+        self._positions = None
+        self._changed.clear()
 
     @property
     def _now_seconds(self) -> int:
@@ -431,7 +454,7 @@ class Node:
 
     # --- removal and bans
     def _remove_peer(self, peer_id: int) -> None:
-        self._table_revision += 1
+        self._membership_changed()
         del self._peers[peer_id]
         self._frozen.pop(peer_id, None)
 
@@ -458,7 +481,7 @@ class Node:
             raise EventError("pong_rtt_seconds must be positive")
         peer_id = self._next_id  # GetNewNodeId: from 0, never reused
         self._next_id += 1
-        self._table_revision += 1
+        self._membership_changed()
         self._peers[peer_id] = Peer(
             id=peer_id,
             addr=event.addr,
