@@ -1,11 +1,13 @@
 """Invariants of the node over random event sequences (hypothesis)."""
 
+import contextlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simnode.invariants import node_problems
 from simnode.jsontext import dumps
-from simnode.model import Connect, EventError, Node, VersionReceived
+from simnode.model import Connect, EventError, Node, VersionReceived, VirtualClock
 from simnode.profiles.netviews import getnettotals, listbanned
 from simnode.profiles.releases import PAI_3_0, PROFILES, get_profile
 from simnode.strategies import event_sequences, node_states
@@ -91,3 +93,18 @@ def test_compiled_rendering_writes_what_the_generic_encoder_writes(node, profile
     profile = get_profile(profile_name)
     snapshot = node.snapshot()
     assert profile.getpeerinfo_json(snapshot).text == dumps(profile.getpeerinfo(snapshot))
+
+
+@given(event_sequences(), st.sampled_from(sorted(PROFILES)))
+def test_incremental_rendering_after_every_event_equals_a_fresh_one(events, profile_name):
+    """The node refreezes only changed peers and the renderer reuses the last answer's text;
+    after every event the JSON must equal a rendering of the snapshot from scratch."""
+    profile = get_profile(profile_name)
+    node = Node(VirtualClock(), profile.settings)
+    for event in events:
+        with contextlib.suppress(EventError):
+            node.apply(event)
+        snapshot = node.snapshot()
+        fresh = [repr(peer.freeze()) for peer in node._peers.values()]  # snapshots compare by id
+        assert [repr(peer) for peer in snapshot.peers] == fresh
+        assert profile.getpeerinfo_json(snapshot).text == dumps(profile.getpeerinfo(snapshot))
