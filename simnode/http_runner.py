@@ -1,6 +1,7 @@
 """Serving a WSGI app the way the node serves RPC: waitress in a background thread, HTTP/1.1
-keep-alive, idle connections closed after -rpcservertimeout, and connection closes on request
-(for fault injection: a reset, a truncated body, a silently dropped keep-alive connection)."""
+keep-alive, idle connections closed after -rpcservertimeout, requests it cannot parse answered
+as libevent answers them, and connection closes on request (for fault injection: a reset, a
+truncated body, a silently dropped keep-alive connection)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ MAX_BODY_BYTES = 32 * 1024 * 1024  # MAX_SIZE, the node's evhttp_set_max_body_si
 
 
 def libevent_error_page(status: int, reason: str) -> str:
+    """The page libevent sends with an error it gives itself (400, 413, 501, 503)."""
     return LIBEVENT_ERROR_PAGE.format(code=status, reason=reason)
 
 
