@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
+from simnode.rpc.params import univalue_type_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,18 +137,6 @@ _UNIVALUE_TYPE_OF_ARG = {"string": "string", "integer": "number", "number": "num
                          "boolean": "bool", "array": "array", "object": "object"}  # fmt: skip
 
 
-def _univalue_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float | Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def check_argument_types(method: Method, args: list[Any], required: int) -> None:
     """``RPCHelpMan::HandleRequest`` from Bitcoin Core 25 (#26929, src/rpc/util.cpp): every
     argument is matched against its declared type before the handler runs (an omitted or null
@@ -158,7 +146,7 @@ def check_argument_types(method: Method, args: list[Any], required: int) -> None
         value = args[index] if index < len(args) else None
         if value is None and index >= required:
             continue
-        expected, got = _UNIVALUE_TYPE_OF_ARG[arg_type], _univalue_type(value)
+        expected, got = _UNIVALUE_TYPE_OF_ARG[arg_type], univalue_type_name(value)
         if got != expected:
             mismatches[f"Position {index + 1} ({name})"] = (
                 f"JSON value of type {got} is not of expected type {expected}"

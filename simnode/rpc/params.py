@@ -13,21 +13,25 @@ from simnode.jsontext import NumberText
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-_JSON_TYPE_NAMES = {
-    type(None): "null",
-    bool: "bool",
-    int: "number",
-    float: "number",
-    str: "string",
-    list: "array",
-    dict: "object",
-}
 
 
 def get_str(value: Any) -> str:
     if not isinstance(value, str):
         raise misc_error("JSON value is not a string as expected")
     return value
+
+
+def univalue_type_name(value: Any) -> str:
+    """``uvTypeName`` of a request value: null, bool, number, string, array or object."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if _is_number(value):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
 
 
 def _is_number(value: Any) -> bool:
@@ -59,7 +63,7 @@ def get_bool(value: Any) -> bool:
 def type_check_number(value: Any) -> None:
     """``RPCTypeCheck(params, {UniValue::VNUM})``: -3 with the node's wording."""
     if not _is_number(value):
-        got = _JSON_TYPE_NAMES.get(type(value), "unknown")
+        got = univalue_type_name(value)
         raise RPCError(RPCErrorCode.TYPE_ERROR, f"Expected type number, got {got}")
 
 
