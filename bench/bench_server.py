@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import row
 from werkzeug.wrappers import Request, Response
 
-from simnode.http_runner import ServedNode
+from simnode.http.runner import ServedNode
 from simnode.local import LocalNode
 
 CLIENT = r"""

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from simnode.profiles import get_profile
 from simnode.profiles.schema import getpeerinfo_schema
-from simnode.strategies import getpeerinfo_results
+from simnode.testing.strategies import getpeerinfo_results
 
 BASELINE_VENV = Path(__file__).resolve().parent / ".venv-baseline"
 BASELINE_PACKAGES = ["hypothesis<6.130", "hypothesis-jsonschema==0.23.1"]

@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from simnode.ambient import AmbientTraffic
-from simnode.auth import COOKIE_FILE, CookieFile, Credentials
-from simnode.client import RPCClient, RPCFailure
-from simnode.conformance import check_node
-from simnode.http_runner import ServedNode
+from simnode.conformance.check import check_node
+from simnode.conformance.client import RPCClient, RPCFailure
+from simnode.http.app import DEFAULT_ALLOWED_CLIENTS, NodeApp
+from simnode.http.auth import COOKIE_FILE, CookieFile, Credentials
+from simnode.http.runner import ServedNode
+from simnode.http.simulation import Simulation
 from simnode.model import Node, WallClock
 from simnode.model.fakepeers import PopulateOptions, populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
@@ -26,11 +27,10 @@ from simnode.profiles.profile import Profile
 from simnode.profiles.releases import ALIASES
 from simnode.profiles.schema import LEVELS, getpeerinfo_schema
 from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library, load_scenario
+from simnode.scenarios.ambient import AmbientTraffic
 from simnode.scenarios.durations import format_duration, parse_duration
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.record import transcript
-from simnode.server import DEFAULT_ALLOWED_CLIENTS, NodeApp
-from simnode.simulation import Simulation
 
 DEFAULT_DATADIR = Path.home() / ".simnode"
 AMBIENT_TICK_SECONDS = 1.0

@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from simnode.auth import COOKIE_FILE, COOKIE_USER, CookieFile, Credentials
-from simnode.faults import Fault, FaultKind
-from simnode.http_runner import ServedNode
-from simnode.journal import Journal
+from simnode.http.app import NodeApp
+from simnode.http.auth import COOKIE_FILE, COOKIE_USER, CookieFile, Credentials
+from simnode.http.faults import Fault, FaultKind
+from simnode.http.journal import Journal
+from simnode.http.runner import ServedNode
+from simnode.http.simulation import Simulation
 from simnode.model import events as ev
 from simnode.model.addresses import format_subnet, parse_subnet
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
@@ -30,8 +32,6 @@ from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.profiles.netviews import listbanned
 from simnode.profiles.profile import Profile
 from simnode.scenarios import ScenarioRunner, library
-from simnode.server import NodeApp
-from simnode.simulation import Simulation
 
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
 AUTH_MODES = ("password", "cookie")

@@ -5,12 +5,12 @@ import json
 
 from werkzeug.test import Client
 
-from simnode.auth import Credentials, rpcauth_line
+from simnode.http.app import NodeApp
+from simnode.http.auth import Credentials, rpcauth_line
+from simnode.http.simulation import Simulation
 from simnode.model import Node, VirtualClock
 from simnode.model.fakepeers import populate
 from simnode.profiles import get_profile
-from simnode.server import NodeApp
-from simnode.simulation import Simulation
 
 USER, PASSWORD = "alice", "s3cret"
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from simnode.jsontext import Amount
 from simnode.model.addresses import ip_of, split_host_port
 from simnode.model.clock import MICROS
 from simnode.model.peer import PeerSnapshot
+from simnode.profiles.jsontext import Amount
 
 
 class Absent:

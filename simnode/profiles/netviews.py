@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from simnode.jsontext import Amount
 from simnode.model.addresses import format_subnet
 from simnode.model.node import NodeSnapshot
 from simnode.profiles.fields import services_names
+from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
 
 RELAY_FEE_SATOSHIS = 1000  # DEFAULT_MIN_RELAY_TX_FEE, shown as 0.00001000

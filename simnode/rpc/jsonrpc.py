@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from simnode.jsontext import NumberText, dumps_line
+from simnode.profiles.jsontext import NumberText, dumps_line
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 _NO_ID = object()  # the request had no "id" key

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from simnode.jsontext import NumberText
+from simnode.profiles.jsontext import NumberText
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

@@ -7,8 +7,8 @@ byte for byte and diffed line by line.
 
 from __future__ import annotations
 
-from simnode.jsontext import dumps
 from simnode.profiles import netviews
+from simnode.profiles.jsontext import dumps
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.runner import ScenarioRunner
 from simnode.scenarios.spec import Scenario

@@ -166,7 +166,7 @@ def test_scenario_commands(tmp_path):
     assert shown.returncode == 0 and "disconnects the silent peer" in shown.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\ndescription: y\ncolour: red\n")
-    good = Path(__file__).resolve().parents[1] / "scenarios" / "no-peers.yaml"
+    good = Path(__file__).resolve().parents[2] / "scenarios" / "no-peers.yaml"
     checked = run("scenarios", "validate", str(good), str(bad))
     assert checked.returncode == 1
     assert f"{good}: ok" in checked.stdout

@@ -20,10 +20,11 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
-from simnode.auth import Credentials
-from simnode.controlplane import ACTIONS, ControlError
-from simnode.faults import Fault, FaultKind, FaultPlan
-from simnode.http_runner import (
+from simnode.http.admin import ACTIONS, ControlError
+from simnode.http.auth import Credentials
+from simnode.http.faults import Fault, FaultKind, FaultPlan
+from simnode.http.journal import Call, Journal
+from simnode.http.runner import (
     AFTER_RESPONSE,
     BEFORE_RESPONSE,
     CLOSE_CONNECTION,
@@ -33,8 +34,8 @@ from simnode.http_runner import (
     RESET_MID_BODY,
     libevent_error_page,
 )
-from simnode.journal import Call, Journal
-from simnode.jsontext import dumps_line
+from simnode.http.simulation import Simulation
+from simnode.profiles.jsontext import dumps_line
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.jsonrpc import (
@@ -46,7 +47,6 @@ from simnode.rpc.jsonrpc import (
     reject_constant,
 )
 from simnode.rpc.methods import RPCContext
-from simnode.simulation import Simulation
 
 WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
 # -rpcallowip's default: loopback only (InitHTTPAllowList, src/httpserver.cpp).

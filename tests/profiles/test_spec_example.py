@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from simnode.jsontext import dumps
 from simnode.model import (
     AdvanceClock,
     Connect,
@@ -18,6 +17,7 @@ from simnode.model import (
     VirtualClock,
 )
 from simnode.profiles import get_profile
+from simnode.profiles.jsontext import dumps
 from tests.specdata import spec_example_entry
 
 CONNECTED_AT = 1481158420

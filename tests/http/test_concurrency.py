@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 
-from simnode.invariants import node_problems
+from simnode.conformance.invariants import node_problems
 from simnode.local import LocalNode
 from simnode.model import (
     AdvanceClock,

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "pytest.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "pytest.md"
 
 
 def blocks_of(page: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from simnode.http_runner import ServedNode
+from simnode.http.runner import ServedNode
 from simnode.local import LocalNode
 
 

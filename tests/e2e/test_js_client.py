@@ -9,7 +9,7 @@ import pytest
 
 from simnode.local import LocalNode
 
-JS = Path(__file__).resolve().parent / "js"
+JS = Path(__file__).resolve().parents[1] / "js"
 
 
 @pytest.mark.skipif(

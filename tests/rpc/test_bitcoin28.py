@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from simnode.conformance import validate
+from simnode.conformance.check import validate
 from simnode.model import Connect, Misbehave, Node, Traffic, VersionReceived, VirtualClock
 from simnode.profiles import get_profile
 from tests.transport_helpers import AppUnderTest
@@ -188,8 +188,8 @@ def test_work_queue_full_is_503():
 
 
 def test_a_served_bitcoin_28_node_passes_its_own_check():
-    from simnode.client import RPCClient
-    from simnode.conformance import check_node
+    from simnode.conformance.check import check_node
+    from simnode.conformance.client import RPCClient
     from simnode.local import LocalNode
 
     with LocalNode(profile="bitcoin-28", peers=6) as node:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simnode.http.simulation import Simulation
 from simnode.model import events as ev
-from simnode.model.codec import event_from_dict
 from simnode.model.node import EventError
 from simnode.profiles import netviews
-from simnode.simulation import Simulation
+from simnode.scenarios.codec import event_from_dict
 
 
 class ControlError(ValueError):

@@ -31,7 +31,7 @@ from simnode.model import events as ev
 from simnode.model.clock import MICROS
 from simnode.model.node import EventError
 from simnode.scenarios.writer import Applied, scenario_text
-from simnode.strategies import message_types, peer_addresses
+from simnode.testing.strategies import message_types, peer_addresses
 
 
 class SimnodeMachine(RuleBasedStateMachine):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from simnode.profiles.doc import fields_markdown
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_field_reference_matches_the_field_table():

@@ -2,7 +2,6 @@
 
 import pytest
 
-from simnode.jsontext import dumps
 from simnode.model import (
     AddNode,
     AdvanceClock,
@@ -25,6 +24,7 @@ from simnode.model import (
     VersionReceived,
 )
 from simnode.model.fakepeers import populate, seeded_faker
+from simnode.profiles.jsontext import dumps
 from simnode.profiles.netviews import getnettotals, listbanned
 from simnode.profiles.releases import PAI_3_0
 from tests.helpers import START, connected, entries, entry, new_node

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simnode.client import RPCClient
-from simnode.conformance import check_node, validate
+from simnode.conformance.check import check_node, validate
+from simnode.conformance.client import RPCClient
 from simnode.local import LocalNode
 from simnode.model import EventError
-from simnode.model.codec import event_to_dict
 from simnode.profiles import get_profile
 from simnode.profiles.schema import required_fields
-from simnode.strategies import event_sequences
+from simnode.scenarios.codec import event_to_dict
+from simnode.testing.strategies import event_sequences
 from tests.helpers import json_values
 from tests.specdata import spec_example_entry
 
@@ -154,7 +154,7 @@ def test_check_against_a_broken_server_exits_1_with_a_useful_report():
         start_response("200 OK", [("Content-Type", "application/json")])
         return [body]
 
-    from simnode.http_runner import ServedNode
+    from simnode.http.runner import ServedNode
 
     with ServedNode(broken_node) as server:
         result = run_check("--url", server.url, "--user", "u", "--password", "p")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from simnode.invariants import node_problems
+from simnode.conformance.invariants import node_problems
 from simnode.profiles import netviews
 from simnode.scenarios import ScenarioRunner, library
 from simnode.scenarios.record import transcript
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 LIBRARY = library.library_paths()
 
 

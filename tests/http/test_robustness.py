@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simnode.invariants import node_problems
+from simnode.conformance.invariants import node_problems
 from simnode.local import LocalNode
 from simnode.rpc import default_table
 from tests.helpers import json_values

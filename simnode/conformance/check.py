@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 
-from simnode.invariants import node_problems
+from simnode.conformance.invariants import node_problems
 from simnode.profiles import get_profile
 from simnode.profiles.netviews import result_schemas
 from simnode.profiles.profile import Profile

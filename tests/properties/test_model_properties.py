@@ -5,12 +5,12 @@ import contextlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simnode.invariants import node_problems
-from simnode.jsontext import dumps
+from simnode.conformance.invariants import node_problems
 from simnode.model import Connect, EventError, Node, VersionReceived, VirtualClock
+from simnode.profiles.jsontext import dumps
 from simnode.profiles.netviews import getnettotals, listbanned
 from simnode.profiles.releases import PAI_3_0, PROFILES, get_profile
-from simnode.strategies import event_sequences, node_states
+from simnode.testing.strategies import event_sequences, node_states
 from tests.helpers import new_node
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from simnode import strategies as sn
-from simnode.conformance import validate
+from simnode.conformance.check import validate
 from simnode.model import Connect, Node, NodeSnapshot, PeerSnapshot, Traffic
 from simnode.profiles import get_profile
 
@@ -115,9 +115,9 @@ def test_model_types_are_registered(node, snapshot, peer, connect, traffic):
 def test_written_scenarios_replay_to_the_same_node(events):
     """The reproducer round trip: events applied directly and the scenario file written from
     them give byte-identical getpeerinfo, listbanned and totals."""
-    from simnode.jsontext import dumps
     from simnode.model import EventError, VirtualClock
     from simnode.model.clock import DEFAULT_EPOCH_SECONDS
+    from simnode.profiles.jsontext import dumps
     from simnode.profiles.netviews import getnettotals, listbanned
     from simnode.scenarios import ScenarioRunner, loads_scenario
     from simnode.scenarios.writer import Applied, scenario_text

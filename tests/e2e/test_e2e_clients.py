@@ -10,7 +10,7 @@ import bitcoin.rpc
 import pytest
 from bitcoinrpc.authproxy import AuthServiceProxy, JSONRPCException
 
-from simnode.invariants import node_problems
+from simnode.conformance.invariants import node_problems
 from simnode.local import LocalNode
 
 

@@ -1,0 +1,1 @@
+"""Property-based testing tools: hypothesis strategies and the stateful harness."""
