@@ -81,53 +81,28 @@ def _targets(run: Run, peer: str) -> list[int]:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _event(make: type, *arguments: Any) -> ev.Event:
+def _event(make: type, peer_id: int, arguments: tuple[tuple[str, Any], ...]) -> ev.Event:
     """Events are immutable values: a repeated entry reuses them instead of building each one
     again (building a frozen dataclass costs more than applying it)."""
-    return make(*arguments)
+    return make(peer_id, **dict(arguments))
 
 
 @dataclass(frozen=True, slots=True)
 class PeerAction:
-    """An event for one named peer (or every peer, for "all")."""
+    """A ping for one named peer (or every peer, for "all"); ``unanswered_ping`` first makes
+    the peer stop answering."""
 
     peer: str
-    kind: Literal["disconnect", "flush", "ping", "unanswered_ping"]
+    kind: Literal["ping", "unanswered_ping"]
 
     def __call__(self, run: Run) -> None:
         if self.kind == "ping" and self.peer == ALL:
             run.node.apply(ev.PingSent(None))  # as the ping RPC: peers past their handshake
             return
         for peer_id in _targets(run, self.peer):
-            if self.kind == "disconnect":
-                run.node.apply(ev.Disconnect(peer_id))
-            elif self.kind == "flush":
-                run.node.apply(ev.FlushSendQueue(peer_id))
-            elif self.kind == "ping":
-                run.node.apply(ev.PingSent(peer_id))
-            else:  # the peer stops answering, then we ping it
+            if self.kind == "unanswered_ping":
                 run.node.apply(ev.SetPongRtt(peer_id, None))
-                run.node.apply(ev.PingSent(peer_id))
-        if self.kind == "disconnect" and self.peer != ALL:
-            run.unbind(self.peer)
-
-    def referenced_peers(self) -> tuple[str, ...]:
-        return () if self.peer == ALL else (self.peer,)
-
-
-@dataclass(frozen=True, slots=True)
-class TrafficAction:
-    peer: str
-    msg_type: str
-    direction: Literal["send", "recv"]
-    nbytes: int
-    pending: bool = False
-
-    def __call__(self, run: Run) -> None:
-        for peer_id in _targets(run, self.peer):
-            event = _event(ev.Traffic, peer_id, self.msg_type, self.direction, self.nbytes,
-                           self.pending)  # fmt: skip
-            run.node.apply(event)
+            run.node.apply(ev.PingSent(peer_id))
 
     def referenced_peers(self) -> tuple[str, ...]:
         return () if self.peer == ALL else (self.peer,)
@@ -135,15 +110,18 @@ class TrafficAction:
 
 @dataclass(frozen=True, slots=True)
 class PeerEventAction:
-    """A model event for one named peer, its ``peer_id`` filled in at run time."""
+    """A model event for one named peer (or every peer, for "all"), its ``peer_id`` filled in
+    at run time; a disconnected peer's name is free again."""
 
     peer: str
-    make: type  # an event class taking peer_id first
-    arguments: tuple
+    make: type  # an event class whose first field is peer_id
+    arguments: tuple[tuple[str, Any], ...] = ()  # the other fields, by name
 
     def __call__(self, run: Run) -> None:
         for peer_id in _targets(run, self.peer):
-            run.node.apply(_event(self.make, peer_id, *self.arguments))
+            run.node.apply(_event(self.make, peer_id, self.arguments))
+        if self.make is ev.Disconnect and self.peer != ALL:
+            run.unbind(self.peer)
 
     def referenced_peers(self) -> tuple[str, ...]:
         return () if self.peer == ALL else (self.peer,)
@@ -160,15 +138,3 @@ class NodeEventAction:
 
     def referenced_peers(self) -> tuple[str, ...]:
         return ()
-
-
-@dataclass(frozen=True, slots=True)
-class VersionAction:
-    peer: str
-    version: VersionSpec
-
-    def __call__(self, run: Run) -> None:
-        run.node.apply(self.version.event(run.peer_id(self.peer)))
-
-    def referenced_peers(self) -> tuple[str, ...]:
-        return (self.peer,)
