@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 
 # src/utilstrencodings.cpp @ PAI 3.0.0: SAFE_CHARS_DEFAULT, what SanitizeString keeps of a subver.
 _SAFE_SUBVER_CHARS = frozenset(
@@ -63,39 +64,12 @@ class Peer:
     revision: int = 0
 
     def freeze(self) -> PeerSnapshot:
+        """The frozen view: every field ``PeerSnapshot`` declares, per-message maps as sorted
+        tuples."""
         return PeerSnapshot(
-            id=self.id,
-            addr=self.addr,
-            addrlocal=self.addrlocal,
-            addrbind=self.addrbind,
-            services=self.services,
-            relaytxes=self.relaytxes,
-            lastsend=self.lastsend,
-            lastrecv=self.lastrecv,
-            last_tx_recv=self.last_tx_recv,
-            last_block_recv=self.last_block_recv,
-            bytessent=self.bytessent,
-            bytesrecv=self.bytesrecv,
-            conntime=self.conntime,
-            timeoffset=self.timeoffset,
-            pingtime_us=self.pingtime_us,
-            minping_us=self.minping_us,
-            ping_sent_us=self.ping_sent_us,
-            version=self.version,
-            subver=self.subver,
-            inbound=self.inbound,
-            manual=self.manual,
-            startingheight=self.startingheight,
-            banscore=self.banscore,
-            synced_headers=self.synced_headers,
-            synced_blocks=self.synced_blocks,
-            inflight=self.inflight,
-            whitelisted=self.whitelisted,
-            sent_per_msg=tuple(sorted(self.sent_per_msg.items())),
-            recv_per_msg=tuple(sorted(self.recv_per_msg.items())),
-            send_queue_bytes=self.send_queue_bytes,
-            recv_partial_bytes=self.recv_partial_bytes,
-            handshake_complete=self.handshake_complete,
+            *_copied_fields(self),
+            tuple(sorted(self.sent_per_msg.items())),
+            tuple(sorted(self.recv_per_msg.items())),
         )
 
 
@@ -134,11 +108,12 @@ class PeerSnapshot:
     synced_blocks: int
     inflight: tuple[int, ...]
     whitelisted: bool
-    sent_per_msg: tuple[tuple[str, int], ...]
-    recv_per_msg: tuple[tuple[str, int], ...]
     send_queue_bytes: int
     recv_partial_bytes: int
     handshake_complete: bool
+    # Last, so that ``Peer.freeze`` copies every field before them by position.
+    sent_per_msg: tuple[tuple[str, int], ...]
+    recv_per_msg: tuple[tuple[str, int], ...]
 
     @property
     def changes_with_time(self) -> bool:
@@ -148,3 +123,7 @@ class PeerSnapshot:
     def pingwait_us(self, now_us: int) -> int | None:
         """How long the outstanding ping has waited, or None when there is none."""
         return None if self.ping_sent_us is None else now_us - self.ping_sent_us
+
+
+# Every snapshot field but the per-message maps is copied from the Peer attribute of that name.
+_copied_fields = operator.attrgetter(*[f.name for f in fields(PeerSnapshot)][:-2])
