@@ -28,12 +28,14 @@ from hypothesis import strategies as st
 
 from simnode.model import events as ev
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock
+from simnode.model.fakepeers import PROTOCOL_VERSIONS, SERVICE_FLAGS, USER_AGENTS
 from simnode.model.node import PAI_MESSAGE_TYPES, ConnectionRefused, Node, NodeSettings
 from simnode.model.peer import PeerSnapshot
 from simnode.profiles import get_profile
 
 __all__ = [
     "NETWORKS",
+    "NEWEST_PROFILE",
     "event_sequences",
     "event_strategies",
     "events",
@@ -47,7 +49,9 @@ __all__ = [
     "snapshots",
 ]
 
-NETWORKS = ("ipv4", "ipv6", "onion", "i2p", "cjdns")
+# The networks a node of the newest release reaches, as its getnetworkinfo lists them.
+NEWEST_PROFILE = "bitcoin"
+NETWORKS = get_profile(NEWEST_PROFILE).features.networks
 INT64_MAX = 2**63 - 1
 
 # ------------------------------------------------------------------------------- addresses
@@ -161,10 +165,9 @@ def _plan_choices(optional: str, large: bool) -> dict[str, tuple | range]:
         "handshake": (True, False) if optional == "any" else (True,),
         "addrlocal": flags,
         "addrbind": flags,
-        "version": (70015, 70014, 70012, 70001),
-        "subver": ("/Turing:3.0.0/", "/Turing:2.3.1/", "/Satoshi:0.12.1/", "",
-                   "/Turing:3.0.0(pool)/"),
-        "services": range(0, 2**64) if large else (13, 9, 5, 1, 0),
+        "version": _choices(PROTOCOL_VERSIONS),
+        "subver": (*_choices(USER_AGENTS), ""),
+        "services": range(0, 2**64) if large else _choices(SERVICE_FLAGS),
         "startingheight": range(-1, 2**31) if large else range(-1, 1_200_000),
         "timeoffset": range(-(2**31), 2**31) if large else range(-90, 91),
         "ping": {"any": ("none", "answered", "outstanding", "both"), "absent": ("none",),
@@ -175,6 +178,11 @@ def _plan_choices(optional: str, large: bool) -> dict[str, tuple | range]:
         "banscore": range(0, 2**31) if large else range(0, 100),
         **{f"bytes_{t}_{d}": counter for t, d in _TRAFFIC},
     }  # fmt: skip
+
+
+def _choices(weighted: tuple[tuple[Any, int], ...]) -> tuple:
+    """The values of one of the fake-peer generator's weighted tables, likeliest first."""
+    return tuple(value for value, _ in sorted(weighted, key=lambda row: -row[1]))
 
 
 def _drawn(choice: tuple | range) -> st.SearchStrategy:
@@ -272,12 +280,11 @@ def getpeerinfo_results(
     """Whole getpeerinfo results as ``profile`` renders them (Python values, as a JSON
     parser gives them). ``lenient`` adds what a client should also survive: unknown fields of
     newer releases, reordered keys, and the spec page's documented-but-not-real variants."""
-    rendered = node_states(min_peers, max_peers, networks, optional, large_values).map(
-        lambda node: get_profile(profile).getpeerinfo(node.snapshot())
-    )
+    nodes = node_states(min_peers, max_peers, networks, optional, large_values)
+    render = get_profile(profile).getpeerinfo
     if not lenient:
-        return rendered
-    return rendered.flatmap(lambda peers: st.tuples(*(_lenient_entry(p) for p in peers)).map(list))
+        return nodes.map(lambda node: render(node.snapshot()))
+    return nodes.flatmap(lambda node: _lenient_results(render, node.snapshot()))
 
 
 def peer_entries(profile: str = "pai", **options: Any) -> st.SearchStrategy[dict[str, Any]]:
@@ -285,20 +292,23 @@ def peer_entries(profile: str = "pai", **options: Any) -> st.SearchStrategy[dict
     return getpeerinfo_results(profile, min_peers=1, max_peers=1, **options).map(lambda r: r[0])
 
 
-# Fields later releases add (Bitcoin Core 0.19 to 31), as a newer node would send them.
-_NEWER_FIELDS = {
-    "network": st.sampled_from(["ipv4", "ipv6", "onion", "i2p", "cjdns", "not_publicly_routable"]),
-    "servicesnames": st.lists(st.sampled_from(["NETWORK", "BLOOM", "WITNESS"]), unique=True),
-    "connection_type": st.sampled_from(["inbound", "outbound-full-relay", "manual"]),
-    "minfeefilter": st.sampled_from([0.0, 0.00001]),
-    "permissions": st.lists(st.sampled_from(["noban", "relay"]), unique=True),
-    "transport_protocol_type": st.sampled_from(["v1", "v2", "detecting"]),
-    "last_transaction": st.integers(0, 2**31),
-}
 _DOCUMENTED_NOT_REAL = ("addrbind", "relaytxes", "addnode")  # absent from the spec page's table
 
 
-def _lenient_entry(entry: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+def _lenient_results(render: Any, snapshot: Any) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Each peer may also carry fields of the newest release that ``render``'s lacks, with the
+    values that release renders for the same peer."""
+    newest = get_profile(NEWEST_PROFILE).getpeerinfo(snapshot)
+    entries = [
+        _lenient_entry(entry, {k: v for k, v in newer.items() if k not in entry})
+        for entry, newer in zip(render(snapshot), newest, strict=True)
+    ]
+    return st.tuples(*entries).map(list)
+
+
+def _lenient_entry(
+    entry: dict[str, Any], newer: dict[str, Any]
+) -> st.SearchStrategy[dict[str, Any]]:
     def variant(extra: dict, drop: set, subver: str | None) -> dict[str, Any]:
         merged = {k: v for k, v in entry.items() if k not in drop}
         if subver is not None:  # a node that does not sanitize user agents
@@ -310,7 +320,7 @@ def _lenient_entry(entry: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
     return st.builds(
         variant,
-        st.fixed_dictionaries({}, optional=_NEWER_FIELDS),
+        st.fixed_dictionaries({}, optional={k: st.just(v) for k, v in newer.items()}),
         st.sets(st.sampled_from(_DOCUMENTED_NOT_REAL)),
         st.one_of(st.none(), st.text(max_size=12)),
     ).flatmap(lambda merged: st.permutations(list(merged)).map(
