@@ -14,7 +14,7 @@ is built from other strategies, so failures shrink to small, readable examples.
     def test_my_parser_is_forward_compatible(result): ...
 
 The model types are registered with ``st.register_type_strategy`` (through hypothesis's entry
-point, so ``st.from_type(Node)`` works without importing this module).
+point, ``simnode.testing``, so ``st.from_type(Node)`` works without importing this module).
 """
 
 from __future__ import annotations
@@ -355,17 +355,3 @@ def snapshots(**options: Any) -> st.SearchStrategy[PeerSnapshot]:
         .filter(bool)
         .map(lambda peers: peers[0])
     )
-
-
-def _register_types() -> None:
-    """``st.from_type`` for the public model types."""
-    from simnode.model.node import NodeSnapshot
-
-    st.register_type_strategy(Node, node_states())
-    st.register_type_strategy(NodeSnapshot, node_states().map(lambda node: node.snapshot()))
-    st.register_type_strategy(PeerSnapshot, snapshots())
-    for event_class, strategy in event_strategies().items():
-        st.register_type_strategy(event_class, strategy)
-
-
-_hypothesis_setup_hook = _register_types  # called by hypothesis through its entry point
