@@ -98,6 +98,44 @@ def _peer_fields_help(profile: Profile) -> str:
     return "\n".join(lines)
 
 
+class Methods(list[Method]):
+    """The methods one module declares, each at its handler (as fakeredis declares commands):
+
+    NET = Methods("network")
+
+    @NET.method("getconnectioncount", (), 0, "getconnectioncount", "...")
+    def getconnectioncount(ctx, args): ...
+    """
+
+    def __init__(self, category: str) -> None:
+        super().__init__()
+        self.category = category
+
+    def method(
+        self,
+        name: str,
+        arg_names: tuple[str, ...],
+        min_args: int,
+        usage: str,
+        description: str,
+        *positional: Any,
+        category: str | None = None,
+        **options: Any,
+    ) -> Callable[[Handler], Handler]:
+        """Declare the decorated function as the handler of ``name``; the rest are ``Method``'s
+        fields (``example_args`` may come positionally, after the description)."""
+
+        def declare(handler: Handler) -> Handler:
+            self.append(Method(name, category or self.category, arg_names, min_args, usage,
+                               description, handler, *positional, **options))  # fmt: skip
+            return handler
+
+        return declare
+
+    def named(self, name: str) -> Method:
+        return next(method for method in self if method.name == name)
+
+
 class MethodTable:
     """Method lookup and the generic checks ``CRPCTable::execute`` performs before a handler."""
 

@@ -9,37 +9,104 @@ from simnode.model.addresses import parse_subnet
 from simnode.model.node import ConnectionRefused, EventError
 from simnode.profiles import netviews
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
-from simnode.rpc.methods import Method, RPCContext
+from simnode.rpc.methods import Methods, RPCContext
 from simnode.rpc.params import get_bool, get_int, get_str, is_true
 
+_PEERINFO_HELP = """
+Returns data about each connected network node as a json array of objects.
 
+Result:
+[
+  {{
+{peer_fields}
+  }}
+  ,...
+]
+"""
+
+NET_METHODS = Methods("network")
+
+
+@NET_METHODS.method(
+    "getconnectioncount",
+    (),
+    0,
+    "getconnectioncount",
+    "\nReturns the number of connections to other nodes.\n\nResult:\n"
+    "n          (numeric) The connection count\n",
+)
 def getconnectioncount(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.getconnectioncount(ctx.node.snapshot())
 
 
+@NET_METHODS.method(
+    "getpeerinfo",
+    (),
+    0,
+    "getpeerinfo",
+    _PEERINFO_HELP,
+)
 def getpeerinfo(ctx: RPCContext, args: list[Any]) -> Any:
     return ctx.profile.getpeerinfo_json(ctx.node.snapshot())
 
 
+@NET_METHODS.method(
+    "getnettotals",
+    (),
+    0,
+    "getnettotals",
+    "\nReturns information about network traffic, including bytes in, bytes out,\n"
+    "and current time.\n",
+)
 def getnettotals(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return netviews.getnettotals(ctx.node.snapshot())
 
 
+@NET_METHODS.method(
+    "getnetworkinfo",
+    (),
+    0,
+    "getnetworkinfo",
+    "Returns an object containing various state info regarding P2P networking.\n",
+)
 def getnetworkinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return netviews.getnetworkinfo(ctx.profile, ctx.node.snapshot())
 
 
+@NET_METHODS.method(
+    "ping",
+    (),
+    0,
+    "ping",
+    "\nRequests that a ping be sent to all other nodes, to measure ping time.\n"
+    "Results provided in getpeerinfo, pingtime and pingwait fields are decimal seconds.\n"
+    "Ping command is handled in queue with all other commands, so it measures "
+    "processing backlog, not just network ping.\n",
+)
 def ping(ctx: RPCContext, args: list[Any]) -> None:
     """Queues a ping to every peer; pingwait shows until each pong arrives."""
     ctx.node.apply(ev.PingSent(None))
 
 
+@NET_METHODS.method(
+    "addnode",
+    ("node", "command"),
+    2,
+    'addnode "node" "add|remove|onetry"',
+    "\nAttempts to add or remove a node from the addnode list.\n"
+    "Or try a connection to a node once.\n\nArguments:\n"
+    '1. "node"     (string, required) The node (see getpeerinfo for nodes)\n'
+    "2. \"command\"  (string, required) 'add' to add a node to the list, 'remove' to "
+    "remove a node from the list, 'onetry' to try a connection to the node once\n",
+    ('"192.168.0.6:8567" "onetry"',),
+    arg_types=("string", "string"),
+)
 def addnode(ctx: RPCContext, args: list[Any]) -> None:
     """``add`` remembers the node and, as ThreadOpenAddedConnections would, connects it;
     ``onetry`` connects without remembering; ``remove`` forgets it but keeps the connection."""
     command = get_str(args[1]) if args[1] is not None else ""
     if command not in ("add", "remove", "onetry"):
-        raise misc_error(METHODS_BY_NAME["addnode"].help(ctx.profile))
+        raise misc_error(NET_METHODS.named("addnode").help(ctx.profile))
     node_addr = get_str(args[0])
     if command == "remove":
         try:
@@ -78,6 +145,21 @@ def _open_manual_connection(ctx: RPCContext, node_addr: str) -> None:
     )
 
 
+@NET_METHODS.method(
+    "disconnectnode",
+    ("address", "nodeid"),
+    1,
+    'disconnectnode "[address]" [nodeid]',
+    "\nImmediately disconnects from the specified peer node.\n\n"
+    "Strictly one out of 'address' and 'nodeid' can be provided to identify the node.\n\n"
+    "To disconnect by nodeid, either set 'address' to the empty string, or call using "
+    "the named 'nodeid' argument only.\n\nArguments:\n"
+    '1. "address"     (string, optional) The IP address/port of the node\n'
+    '2. "nodeid"      (number, optional) The node ID (see getpeerinfo for node IDs)\n',
+    ('"192.168.0.6:8567"', '"" 1'),
+    arg_types=("string", "integer"),
+    documented_required=0,
+)
 def disconnectnode(ctx: RPCContext, args: list[Any]) -> None:
     address = args[0] if args else None
     node_id = args[1] if len(args) > 1 else None
@@ -97,6 +179,19 @@ def disconnectnode(ctx: RPCContext, args: list[Any]) -> None:
     ctx.node.apply(ev.Disconnect(target))
 
 
+@NET_METHODS.method(
+    "getaddednodeinfo",
+    ("node",),
+    0,
+    'getaddednodeinfo ( "node" )',
+    "\nReturns information about the given added node, or all added nodes\n"
+    "(note that onetry addnodes are not listed here)\n\nArguments:\n"
+    '1. "node"   (string, optional) If provided, return information about this '
+    "specific node, otherwise all nodes are returned.\n",
+    ('"192.168.0.201"',),
+    arg_types=("string",),
+    result_type="array",
+)
 def getaddednodeinfo(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     wanted = get_str(args[0]) if args and args[0] is not None else None
     try:
@@ -107,10 +202,28 @@ def getaddednodeinfo(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
         ) from None
 
 
+@NET_METHODS.method(
+    "setban",
+    ("subnet", "command", "bantime", "absolute"),
+    2,
+    'setban "subnet" "add|remove" (bantime) (absolute)',
+    "\nAttempts to add or remove an IP/Subnet from the banned list.\n\nArguments:\n"
+    '1. "subnet"       (string, required) The IP/Subnet (see getpeerinfo for nodes IP) '
+    "with an optional netmask (default is /32 = single IP)\n"
+    "2. \"command\"      (string, required) 'add' to add an IP/Subnet to the list, "
+    "'remove' to remove an IP/Subnet from the list\n"
+    '3. "bantime"      (numeric, optional) time in seconds how long (or until when if '
+    "[absolute] is set) the IP is banned (0 or empty means using the default time of 24h "
+    "which can also be overwritten by the -bantime startup argument)\n"
+    '4. "absolute"     (boolean, optional) If set, the bantime must be an absolute '
+    "timestamp in seconds since epoch (Jan 1 1970 GMT)\n",
+    ('"192.168.0.6" "add" 86400', '"192.168.0.0/24" "add"'),
+    arg_types=("string", "string", "integer", "boolean"),
+)
 def setban(ctx: RPCContext, args: list[Any]) -> None:
     command = get_str(args[1]) if len(args) >= 2 else ""
     if command not in ("add", "remove"):
-        raise misc_error(METHODS_BY_NAME["setban"].help(ctx.profile))
+        raise misc_error(NET_METHODS.named("setban").help(ctx.profile))
     target = get_str(args[0])
     is_subnet = "/" in target
     invalid = RPCError(RPCErrorCode.CLIENT_INVALID_IP_OR_SUBNET, "Error: Invalid IP/Subnet")
@@ -138,93 +251,39 @@ def setban(ctx: RPCContext, args: list[Any]) -> None:
         ctx.node.apply(ev.Ban(target, bantime_seconds=bantime))
 
 
+@NET_METHODS.method(
+    "listbanned",
+    (),
+    0,
+    "listbanned",
+    "\nList all banned IPs/Subnets.\n",
+)
 def listbanned(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     return netviews.listbanned(ctx.profile, ctx.node.snapshot())
 
 
+@NET_METHODS.method(
+    "clearbanned",
+    (),
+    0,
+    "clearbanned",
+    "\nClear all banned IPs.\n",
+)
 def clearbanned(ctx: RPCContext, args: list[Any]) -> None:
     ctx.node.apply(ev.ClearBans())
 
 
+@NET_METHODS.method(
+    "setnetworkactive",
+    ("state",),
+    1,
+    "setnetworkactive true|false",
+    "\nDisable/enable all p2p network activity.\n\nArguments:\n"
+    '1. "state"        (boolean, required) true to enable networking, false to disable\n',
+    arg_types=("boolean",),
+    result_type="boolean",
+)
 def setnetworkactive(ctx: RPCContext, args: list[Any]) -> bool:
     active = get_bool(args[0])
     ctx.node.apply(ev.SetNetworkActive(active))
     return active
-
-
-_PEERINFO_HELP = """
-Returns data about each connected network node as a json array of objects.
-
-Result:
-[
-  {{
-{peer_fields}
-  }}
-  ,...
-]
-"""
-
-NET_METHODS = [
-    Method("getconnectioncount", "network", (), 0, "getconnectioncount",
-           "\nReturns the number of connections to other nodes.\n\nResult:\n"
-           "n          (numeric) The connection count\n", getconnectioncount),
-    Method("getpeerinfo", "network", (), 0, "getpeerinfo", _PEERINFO_HELP, getpeerinfo),
-    Method("getnettotals", "network", (), 0, "getnettotals",
-           "\nReturns information about network traffic, including bytes in, bytes out,\n"
-           "and current time.\n", getnettotals),
-    Method("getnetworkinfo", "network", (), 0, "getnetworkinfo",
-           "Returns an object containing various state info regarding P2P networking.\n",
-           getnetworkinfo),
-    Method("ping", "network", (), 0, "ping",
-           "\nRequests that a ping be sent to all other nodes, to measure ping time.\n"
-           "Results provided in getpeerinfo, pingtime and pingwait fields are decimal seconds.\n"
-           "Ping command is handled in queue with all other commands, so it measures "
-           "processing backlog, not just network ping.\n", ping),
-    Method("addnode", "network", ("node", "command"), 2, 'addnode "node" "add|remove|onetry"',
-           "\nAttempts to add or remove a node from the addnode list.\n"
-           "Or try a connection to a node once.\n\nArguments:\n"
-           '1. "node"     (string, required) The node (see getpeerinfo for nodes)\n'
-           "2. \"command\"  (string, required) 'add' to add a node to the list, 'remove' to "
-           "remove a node from the list, 'onetry' to try a connection to the node once\n",
-           addnode, ('"192.168.0.6:8567" "onetry"',), arg_types=("string", "string")),
-    Method("disconnectnode", "network", ("address", "nodeid"), 1,
-           'disconnectnode "[address]" [nodeid]',
-           "\nImmediately disconnects from the specified peer node.\n\n"
-           "Strictly one out of 'address' and 'nodeid' can be provided to identify the node.\n\n"
-           "To disconnect by nodeid, either set 'address' to the empty string, or call using "
-           "the named 'nodeid' argument only.\n\nArguments:\n"
-           '1. "address"     (string, optional) The IP address/port of the node\n'
-           "2. \"nodeid\"      (number, optional) The node ID (see getpeerinfo for node IDs)\n",
-           disconnectnode, ('"192.168.0.6:8567"', '"" 1'), arg_types=("string", "integer"),
-           documented_required=0),
-    Method("getaddednodeinfo", "network", ("node",), 0, 'getaddednodeinfo ( "node" )',
-           "\nReturns information about the given added node, or all added nodes\n"
-           "(note that onetry addnodes are not listed here)\n\nArguments:\n"
-           '1. "node"   (string, optional) If provided, return information about this '
-           "specific node, otherwise all nodes are returned.\n", getaddednodeinfo,
-           ('"192.168.0.201"',), arg_types=("string",), result_type="array"),
-    Method("setban", "network", ("subnet", "command", "bantime", "absolute"), 2,
-           'setban "subnet" "add|remove" (bantime) (absolute)',
-           "\nAttempts to add or remove an IP/Subnet from the banned list.\n\nArguments:\n"
-           '1. "subnet"       (string, required) The IP/Subnet (see getpeerinfo for nodes IP) '
-           "with an optional netmask (default is /32 = single IP)\n"
-           "2. \"command\"      (string, required) 'add' to add an IP/Subnet to the list, "
-           "'remove' to remove an IP/Subnet from the list\n"
-           "3. \"bantime\"      (numeric, optional) time in seconds how long (or until when if "
-           "[absolute] is set) the IP is banned (0 or empty means using the default time of 24h "
-           "which can also be overwritten by the -bantime startup argument)\n"
-           '4. "absolute"     (boolean, optional) If set, the bantime must be an absolute '
-           "timestamp in seconds since epoch (Jan 1 1970 GMT)\n", setban,
-           ('"192.168.0.6" "add" 86400', '"192.168.0.0/24" "add"'),
-           arg_types=("string", "string", "integer", "boolean")),
-    Method("listbanned", "network", (), 0, "listbanned", "\nList all banned IPs/Subnets.\n",
-           listbanned),
-    Method("clearbanned", "network", (), 0, "clearbanned", "\nClear all banned IPs.\n",
-           clearbanned),
-    Method("setnetworkactive", "network", ("state",), 1, "setnetworkactive true|false",
-           "\nDisable/enable all p2p network activity.\n\nArguments:\n"
-           '1. "state"        (boolean, required) true to enable networking, false to disable\n',
-           setnetworkactive, arg_types=("boolean",), result_type="boolean"),
-]  # fmt: skip
-
-METHODS_BY_NAME = {m.name: m for m in NET_METHODS}
