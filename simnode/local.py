@@ -252,6 +252,19 @@ class LocalNode:
             self.node.apply(ev.VersionReceived(peer_id, **version))
         return peer_id
 
+    def listen(self, addr: str, **version: Any) -> None:
+        """A node on the fake network starts listening at ``addr``, so ``addnode`` and
+        ``onetry`` reach it. Its version message is this release's own unless ``version``
+        fields (version, subver, services, startingheight) say otherwise."""
+        identity = self.profile.identity
+        handshake = {"version": identity.protocol_version, "subver": identity.subversion,
+                     "services": identity.local_services}  # fmt: skip
+        self.node.apply(ev.StartListening(addr, **(handshake | version)))
+
+    def stop_listening(self, addr: str) -> None:
+        """The node at ``addr`` goes away: the connection to it drops."""
+        self.node.apply(ev.StopListening(addr))
+
     def add_peers(self, count: int, seed: int | None = None) -> list[int]:
         """``count`` plausible peers (ids returned), without moving the clock."""
         identity = self.profile.identity

@@ -134,10 +134,31 @@ class SyncProgress:
 
 @dataclass(frozen=True, slots=True)
 class AddNode:
-    """The ``addnode`` list changes: ``add``/``remove`` an entry (``onetry`` connects directly)."""
+    """``addnode``: ``add``/``remove`` an entry of the added-node list, which the node's
+    added-node thread keeps connected when the address listens; ``onetry`` tries once, now."""
 
     node: str
-    command: Literal["add", "remove"]
+    command: Literal["add", "remove", "onetry"]
+
+
+@dataclass(frozen=True, slots=True)
+class StartListening:
+    """A node on the fake network accepts connections at ``addr`` (as ``host:port``, the way
+    addnode names it), and answers our handshake with these version fields (None: those of
+    ``VersionReceived``)."""
+
+    addr: str
+    version: int | None = None
+    subver: str | None = None
+    services: int | None = None
+    startingheight: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopListening:
+    """The node at ``addr`` goes away: our connection to it drops, new attempts fail."""
+
+    addr: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +193,8 @@ Event = (
     | ClearBans
     | SyncProgress
     | AddNode
+    | StartListening
+    | StopListening
     | SetNetworkActive
     | AdvanceClock
     | SetClock

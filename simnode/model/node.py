@@ -37,6 +37,10 @@ BIP31_VERSION = 60000  # peers at or below it get nonce-less pings and are never
 MAX_BLOCKS_IN_TRANSIT_PER_PEER = 16  # src/validation.h @ PAI 3.0.0
 MESSAGE_HEADER_BYTES = 24
 SKIP_PING_CYCLES_FROM = 16  # a clock jump over more cycles than this applies them at once
+# ThreadOpenAddedConnections (src/net.cpp @ PAI 3.0.0): after a round that tried a connection
+# it sleeps 60 s, otherwise 2 s.
+ADDED_NODE_RETRY_SECONDS = 60
+ADDED_NODE_POLL_SECONDS = 2
 
 
 def version_message_size(subver: str) -> int:
@@ -78,6 +82,7 @@ class NodeSnapshot:
     peers: tuple[PeerSnapshot, ...]
     bans: tuple[BanEntry, ...]
     added_nodes: tuple[str, ...]
+    listening: tuple[str, ...]  # addresses on the fake network that accept connections
     network_active: bool
     total_bytes_sent: int
     total_bytes_recv: int
@@ -100,6 +105,7 @@ class _Timer(Enum):
     PING_DUE = 1
     PONG_ARRIVES = 2
     PING_TIMEOUT = 3
+    ADDED_NODES = 4  # a round of the added-node thread (peer_id -1)
 
 
 @dataclass(order=True, slots=True)
@@ -129,6 +135,12 @@ class Node:
         self._next_id = 0
         self._bans: dict[IPNetwork, BanEntry] = {}
         self._added_nodes: list[str] = []
+        self._listening: dict[str, ev.StartListening] = {}
+        # The added-node thread: when its last round ran, whether that round left an added
+        # node unconnected (it then retries every 60 s), and whether a round is scheduled.
+        self._added_round_us: int | None = None
+        self._added_retrying = False
+        self._added_round_due = False
         self._network_active = True
         self._total_sent = 0
         self._total_recv = 0
@@ -158,6 +170,8 @@ class Node:
             ev.ClearBans: self._clear_bans,
             ev.SyncProgress: self._sync,
             ev.AddNode: self._add_node,
+            ev.StartListening: self._start_listening,
+            ev.StopListening: self._stop_listening,
             ev.SetNetworkActive: self._set_network_active,
             ev.AdvanceClock: self._advance,
             ev.SetClock: self._set_clock,
@@ -189,6 +203,7 @@ class Node:
                 peers=self._freeze_table(),
                 bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=_subnet_key)),
                 added_nodes=tuple(self._added_nodes),
+                listening=tuple(self._listening),
                 network_active=self._network_active,
                 total_bytes_sent=self._total_sent,
                 total_bytes_recv=self._total_recv,
@@ -218,6 +233,10 @@ class Node:
             twin._next_id = self._next_id
             twin._bans = dict(self._bans)
             twin._added_nodes = list(self._added_nodes)
+            twin._listening = dict(self._listening)
+            twin._added_round_us = self._added_round_us
+            twin._added_retrying = self._added_retrying
+            twin._added_round_due = self._added_round_due
             twin._network_active = self._network_active
             twin._total_sent, twin._total_recv = self._total_sent, self._total_recv
             twin._timers = list(self._timers)  # entries are never changed once scheduled
@@ -312,6 +331,10 @@ class Node:
     def _catch_up(self, target_us: int) -> None:
         while self._timers and self._timers[0].due_us <= target_us:
             timer = heapq.heappop(self._timers)
+            if timer.kind is _Timer.ADDED_NODES:
+                self._now_us = max(self._now_us, timer.due_us)
+                self._added_nodes_round()
+                continue
             peer = self._peers.get(timer.peer_id)
             if peer is None:
                 continue
@@ -452,11 +475,59 @@ class Node:
             )
         self._schedule_next_ping(peer)
 
+    # --- added nodes
+    def _wake_added_nodes(self) -> None:
+        """Schedule the added-node thread's next round, when it has something to do: while it
+        retries an unreachable node, on its 60 s grid; otherwise after its 60 s rest, polling
+        every 2 s (ThreadOpenAddedConnections, src/net.cpp @ PAI 3.0.0)."""
+        if self._added_round_due or not self._network_active:
+            return
+        last, now = self._added_round_us, self._now_us
+        retry = ADDED_NODE_RETRY_SECONDS * MICROS
+        if last is None:
+            due = now + ADDED_NODE_POLL_SECONDS * MICROS
+        elif self._added_retrying:
+            due = last + max(1, -(-(now - last) // retry)) * retry
+        else:
+            due = max(last + retry, now + ADDED_NODE_POLL_SECONDS * MICROS)
+        self._added_round_due = True
+        self._schedule(due, _Timer.ADDED_NODES, -1, 0)
+
+    def _added_nodes_round(self) -> None:
+        """One round: try every added node not connected. Rounds that would only fail again
+        are not run; a node that starts listening (or a dropped connection) wakes the thread."""
+        self._added_round_due = False
+        connected = {peer.addr for peer in self._peers.values()}
+        pending = [node for node in self._added_nodes if node not in connected]
+        if not pending:
+            return
+        self._added_round_us = self._now_us
+        unreached = [node for node in pending if not self._open_connection(node)]
+        self._added_retrying = bool(unreached)
+
+    def _open_connection(self, addr: str) -> bool:
+        """``OpenNetworkConnection`` for an addnode target: nothing while the network is off or
+        a peer already has that address, no ban check (pszDest set); it connects only where a
+        node listens, and the handshake completes with that node's version message."""
+        if not self._network_active or any(p.addr == addr for p in self._peers.values()):
+            return False
+        listener = self._listening.get(addr)
+        if listener is None:
+            return False
+        peer_id = self._connect(ev.Connect(addr, inbound=False, manual=True))
+        handshake = {name: getattr(listener, name)
+                     for name in ("version", "subver", "services", "startingheight")
+                     if getattr(listener, name) is not None}  # fmt: skip
+        self._version(ev.VersionReceived(peer_id, **handshake))
+        return True
+
     # --- removal and bans
     def _remove_peer(self, peer_id: int) -> None:
         self._membership_changed()
-        del self._peers[peer_id]
+        addr = self._peers.pop(peer_id).addr
         self._frozen.pop(peer_id, None)
+        if addr in self._added_nodes:
+            self._wake_added_nodes()  # the thread reconnects it on its next round
 
     def _add_ban(self, subnet: IPNetwork, until: int, reason: str) -> None:
         """``CConnman::Ban``: keep the later expiry, then disconnect every peer in the subnet."""
@@ -628,12 +699,29 @@ class Node:
             if event.node in self._added_nodes:
                 raise EventError(f"{event.node} is already added")
             self._added_nodes.append(event.node)
+            self._wake_added_nodes()
+        elif event.command == "onetry":
+            self._open_connection(event.node)
         elif event.command == "remove":
             if event.node not in self._added_nodes:
                 raise EventError(f"{event.node} has not been added")
             self._added_nodes.remove(event.node)
         else:
-            raise EventError(f"addnode command must be 'add' or 'remove', not {event.command!r}")
+            raise EventError(
+                f"addnode command must be 'add', 'remove' or 'onetry', not {event.command!r}"
+            )
+
+    def _start_listening(self, event: ev.StartListening) -> None:
+        self._listening[event.addr] = event
+        if event.addr in self._added_nodes:
+            self._wake_added_nodes()
+
+    def _stop_listening(self, event: ev.StopListening) -> None:
+        if self._listening.pop(event.addr, None) is None:
+            raise EventError(f"nothing listens at {event.addr}")
+        for peer in list(self._peers.values()):
+            if peer.addr == event.addr and not peer.inbound:
+                self._remove_peer(peer.id)
 
     def _set_network_active(self, event: ev.SetNetworkActive) -> None:
         """``CConnman::SetNetworkActive(false)`` disconnects every peer."""
@@ -641,6 +729,8 @@ class Node:
         if not event.active:
             for peer_id in list(self._peers):
                 self._remove_peer(peer_id)
+        elif self._added_nodes:
+            self._wake_added_nodes()
 
     def _advance(self, event: ev.AdvanceClock) -> None:
         if event.seconds < 0:

@@ -6,7 +6,7 @@ from typing import Any
 
 from simnode.model import events as ev
 from simnode.model.addresses import parse_subnet
-from simnode.model.node import ConnectionRefused, EventError
+from simnode.model.node import EventError
 from simnode.profiles import netviews
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 from simnode.rpc.methods import Methods, RPCContext
@@ -102,47 +102,23 @@ def ping(ctx: RPCContext, args: list[Any]) -> None:
     arg_types=("string", "string"),
 )
 def addnode(ctx: RPCContext, args: list[Any]) -> None:
-    """``add`` remembers the node and, as ThreadOpenAddedConnections would, connects it;
-    ``onetry`` connects without remembering; ``remove`` forgets it but keeps the connection."""
+    """``add`` remembers the node, and the node's added-node thread connects it when something
+    listens there; ``onetry`` tries one connection now; ``remove`` forgets it but keeps the
+    connection (src/rpc/net.cpp:addnode @ PAI 3.0.0). None of them says whether a connection
+    came of it: getaddednodeinfo and getpeerinfo do."""
     command = get_str(args[1]) if args[1] is not None else ""
     if command not in ("add", "remove", "onetry"):
         raise misc_error(NET_METHODS.named("addnode").help(ctx.profile))
     node_addr = get_str(args[0])
-    if command == "remove":
-        try:
-            ctx.node.apply(ev.AddNode(node_addr, "remove"))
-        except EventError:
+    try:
+        ctx.node.apply(ev.AddNode(node_addr, command))
+    except EventError:
+        if command == "remove":
             message = ctx.profile.features.addnode_remove_unknown
             raise RPCError(RPCErrorCode.CLIENT_NODE_NOT_ADDED, message) from None
-        return
-    if command == "add":
-        try:
-            ctx.node.apply(ev.AddNode(node_addr, "add"))
-        except EventError:
-            raise RPCError(
-                RPCErrorCode.CLIENT_NODE_ALREADY_ADDED, "Error: Node already added"
-            ) from None
-    _open_manual_connection(ctx, node_addr)
-
-
-def _open_manual_connection(ctx: RPCContext, node_addr: str) -> None:
-    """OpenNetworkConnection for an addnode string: no duplicate, no ban check (pszDest set)."""
-    if any(peer.addr == node_addr for peer in ctx.node.snapshot().peers):
-        return
-    try:
-        peer_id = ctx.node.apply(ev.Connect(node_addr, inbound=False, manual=True))
-    except ConnectionRefused:
-        return  # network inactive: the node simply does not connect
-    assert peer_id is not None
-    identity = ctx.profile.identity
-    ctx.node.apply(
-        ev.VersionReceived(
-            peer_id,
-            version=identity.protocol_version,
-            subver=identity.subversion,
-            services=identity.local_services,
-        )
-    )
+        raise RPCError(
+            RPCErrorCode.CLIENT_NODE_ALREADY_ADDED, "Error: Node already added"
+        ) from None
 
 
 @NET_METHODS.method(

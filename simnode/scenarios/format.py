@@ -187,8 +187,16 @@ EVENT_ACTIONS = {action.name: action for action in (
     EventAction("clearbanned", ev.ClearBans, ()),
     EventAction("addnode", ev.AddNode, (
         Key("node", "node", read.text, required=True),
-        Key("command", "command", read.one_of("add", "remove"), required=True),
+        Key("command", "command", read.one_of("add", "remove", "onetry"), required=True),
     )),
+    EventAction("listen", ev.StartListening, (
+        Key("addr", "addr", read.text, required=True),
+        *(key for key in VERSION_KEYS if key.name in ("version", "subver", "services",
+                                                      "startingheight")),
+    ), scalar="addr"),
+    EventAction("stop_listening", ev.StopListening, (
+        Key("addr", "addr", read.text, required=True),
+    ), scalar="addr"),
     EventAction("sync", ev.SyncProgress, (
         PEER,
         Key("headers", "synced_headers", read.optional(read.integer)),

@@ -65,9 +65,11 @@ def test_unmodified_clients_call_every_method(node, client, auth):
         assert proxy.getnetworkinfo()["subversion"] == "/Turing:3.0.0/"
         assert proxy.ping() is None
         assert all("pingwait" in p for p in proxy.getpeerinfo())
+        node.listen("192.0.2.200:8567")
         assert proxy.addnode("192.0.2.200:8567", "add") is None
-        assert proxy.addnode("192.0.2.201:8567", "onetry") is None
+        assert proxy.addnode("192.0.2.201:8567", "onetry") is None  # nothing listens there
         assert proxy.getaddednodeinfo()[0]["addednode"] == "192.0.2.200:8567"
+        node.advance(2)  # the added-node thread's next round
         assert proxy.getaddednodeinfo("192.0.2.200:8567")[0]["connected"] is True
         assert proxy.addnode("192.0.2.200:8567", "remove") is None
         assert proxy.disconnectnode(peers[0]["addr"]) is None

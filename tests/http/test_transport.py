@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from simnode.model import StartListening, StopListening
+from simnode.model.node import ADDED_NODE_POLL_SECONDS, ADDED_NODE_RETRY_SECONDS
 from tests.transport_helpers import AUTH, AppUnderTest, basic
 
 
@@ -351,16 +353,59 @@ def test_setban_absolute_and_default_bantime(app):
     assert bans["2001:db8::/32"]["banned_until"] == now + 86400
 
 
-def test_addnode_connects_a_manual_peer_listed_by_getaddednodeinfo(app):
+def test_addnode_connects_only_where_a_node_listens(app):
+    """issue 10: the added-node thread connects an added node only once something listens
+    there, within its 60 s retry interval; onetry tries once, now; disconnectnode of a node
+    that never connected is -29."""
+    node = app.simulation.node
     app.call("addnode", "192.0.2.240:8567", "add")
     app.call("addnode", "192.0.2.241:8567", "onetry")
+    node.advance(3600)  # an hour of the thread's retries: nothing listens there
+    addrs = {p["addr"] for p in app.call("getpeerinfo")[1]["result"]}
+    assert not addrs & {"192.0.2.240:8567", "192.0.2.241:8567"}
+    assert app.call("getaddednodeinfo")[1]["result"] == [
+        {"addednode": "192.0.2.240:8567", "connected": False, "addresses": []}
+    ]
+    assert error_of(app.post({"method": "disconnectnode", "params": ["192.0.2.240:8567"],
+                              "id": 1})) == (
+        500, {"code": -29, "message": "Node not found in connected nodes"})  # fmt: skip
+
+    node.apply(StartListening("192.0.2.240:8567", subver="/Turing:3.0.0/"))
+    node.advance(ADDED_NODE_RETRY_SECONDS)  # the thread's next round
     peers = {p["addr"]: p for p in app.call("getpeerinfo")[1]["result"]}
     assert peers["192.0.2.240:8567"]["addnode"] is True
-    assert peers["192.0.2.241:8567"]["addnode"] is True
+    assert peers["192.0.2.240:8567"]["inbound"] is False
     assert app.call("getaddednodeinfo")[1]["result"] == [
         {"addednode": "192.0.2.240:8567", "connected": True,
          "addresses": [{"address": "192.0.2.240:8567", "connected": "outbound"}]}
     ]  # fmt: skip
+
+
+def test_an_added_node_that_goes_away_is_reconnected_when_it_comes_back(app):
+    node = app.simulation.node
+    node.apply(StartListening("192.0.2.242:8567"))
+    app.call("addnode", "192.0.2.242:8567", "add")
+    node.advance(ADDED_NODE_POLL_SECONDS)  # an idle thread polls every 2 s
+    assert connected(app, "192.0.2.242:8567")
+    node.apply(StopListening("192.0.2.242:8567"))
+    assert not connected(app, "192.0.2.242:8567")
+    node.advance(600)
+    assert not connected(app, "192.0.2.242:8567")
+    node.apply(StartListening("192.0.2.242:8567"))
+    node.advance(ADDED_NODE_RETRY_SECONDS)
+    assert connected(app, "192.0.2.242:8567")
+
+
+def test_onetry_connects_at_once_to_a_listening_node_and_is_not_listed(app):
+    app.simulation.node.apply(StartListening("192.0.2.243:8567", subver="/Turing:2.3.1/"))
+    assert app.call("addnode", "192.0.2.243:8567", "onetry")[1]["result"] is None
+    peer = next(p for p in app.call("getpeerinfo")[1]["result"] if p["addr"] == "192.0.2.243:8567")
+    assert (peer["subver"], peer["addnode"]) == ("/Turing:2.3.1/", True)
+    assert app.call("getaddednodeinfo")[1]["result"] == []
+
+
+def connected(app, addr: str) -> bool:
+    return any(p["addr"] == addr for p in app.call("getpeerinfo")[1]["result"])
 
 
 def test_setnetworkactive_and_setmocktime(app):
