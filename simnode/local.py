@@ -357,7 +357,8 @@ class LocalNode:
         def build() -> Node:
             clock = (VirtualClock(config.start_seconds) if config.speed is None
                      else WallClock(config.speed, config.start_seconds))  # fmt: skip
-            node = Node(clock, config.settings or get_profile(config.profile).settings)
+            settings = config.settings or get_profile(config.profile).settings
+            node = Node(clock, replace(settings, seed=config.seed))
             populate(node, config.peers, config.seed, options)
             return node
 

@@ -162,6 +162,50 @@ class StopListening:
 
 
 @dataclass(frozen=True, slots=True)
+class BlocksFound:
+    """The network finds ``count`` blocks, one after another. Each confirms what fits of the
+    mempool (when the node is synced), and the peers that keep up with the chain relay it."""
+
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class BlocksValidated:
+    """Initial block download: the node has validated its header chain up to ``height``."""
+
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reorg:
+    """The active chain's last ``depth`` blocks lose to a branch of ``length`` blocks (longer,
+    so more work) forking below them; the old blocks remain as a ``valid-fork`` tip."""
+
+    depth: int = 1
+    length: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class StaleBranch:
+    """A competing branch of ``length`` blocks forking ``depth`` below the tip, kept as a stale
+    tip: a fork the node validated, headers it has not, headers only, or an invalid branch."""
+
+    depth: int = 1
+    length: int = 1
+    status: Literal["valid-fork", "valid-headers", "headers-only", "invalid"] = "valid-fork"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionsArrived:
+    """``count`` transactions enter the mempool: generated from the seed unless ``feerate``
+    (satoshis per virtual byte) or ``vsize`` say otherwise."""
+
+    count: int = 1
+    feerate: float | None = None
+    vsize: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SetNetworkActive:
     active: bool
 
@@ -195,6 +239,11 @@ Event = (
     | AddNode
     | StartListening
     | StopListening
+    | BlocksFound
+    | BlocksValidated
+    | Reorg
+    | StaleBranch
+    | TransactionsArrived
     | SetNetworkActive
     | AdvanceClock
     | SetClock

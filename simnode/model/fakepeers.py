@@ -96,7 +96,7 @@ class PopulateOptions:
     outbound: int = 8  # PAI's default full outbound slots (MAX_OUTBOUND_CONNECTIONS)
     p2p_port: int = 8567
     our_subver: str = "/Turing:3.0.0/"
-    chain_height: int = 1_182_566
+    chain_height: int | None = None  # None: the node's best header
     # Connections are spread over this much virtual time, which passes while populating, so
     # pings have been answered and the table looks lived-in.
     history_seconds: float = 600.0
@@ -118,6 +118,9 @@ def populate(
     The same node state, ``n`` and ``seed`` always give the same peers. Returns their ids.
     """
     options = options or PopulateOptions()
+    chain_height = options.chain_height
+    if chain_height is None:
+        chain_height = node.snapshot().chain.headers
     fake = seeded_faker(seed)
     rng = fake.random
     ids = []
@@ -156,7 +159,7 @@ def populate(
                     "version": fake.protocol_version(),
                     "subver": fake.user_agent_node(),
                     "services": fake.service_flags(),
-                    "startingheight": options.chain_height - rng.randint(0, 50),
+                    "startingheight": chain_height - rng.randint(0, 50),
                     "relaytxes": rng.random() > 0.05,
                     "timeoffset": rng.choice((0, 0, 0, -1, 1, 2, -2)),
                     "addrlocal": f"{OUR_ADDRESS}:{bind_port}" if rng.random() > 0.2 else None,
@@ -166,7 +169,7 @@ def populate(
         )
         for msg_type, direction, size in _opening_traffic(rng):
             node.apply(ev.Traffic(peer_id, msg_type, direction, size))
-        height = options.chain_height - rng.choice((0, 0, 0, 1, 2))
+        height = chain_height - rng.choice((0, 0, 0, 1, 2))
         node.apply(ev.SyncProgress(peer_id, synced_headers=height, synced_blocks=height))
     node.advance(max(end_us - node.clock.now_us(), 0) / 1_000_000)
     return ids

@@ -12,7 +12,10 @@ from enum import Enum
 
 from simnode.model import events as ev
 from simnode.model.addresses import IPNetwork, ip_of, is_local, parse_subnet, single_host_subnet
+from simnode.model.chain import HEADER_BYTES, Chain
+from simnode.model.chainparams import PAI_MAIN, ChainParams
 from simnode.model.clock import MICROS, Clock, VirtualClock
+from simnode.model.mempool import Mempool
 from simnode.model.peer import Peer, PeerSnapshot, sanitize_subver
 
 # src/protocol.cpp @ PAI 3.0.0: allNetMessageTypes. Received messages of any other type are
@@ -63,6 +66,12 @@ class NodeSettings:
     # "ban": crossing ban_threshold bans the address (PAI Core, Bitcoin Core <= 0.20.0);
     # "discourage": any misbehaviour disconnects, with no ban to list (Bitcoin Core 28+, #29575).
     misbehaviour: str = "ban"
+    # The chain: which network, the seed its blocks and transactions derive from, how far the
+    # node has validated at start (None: synced), and whether blocks arrive on their own.
+    chain: ChainParams = PAI_MAIN
+    seed: int = 0
+    start_blocks: int | None = None
+    block_interval_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,8 @@ class NodeSnapshot:
     bans: tuple[BanEntry, ...]
     added_nodes: tuple[str, ...]
     listening: tuple[str, ...]  # addresses on the fake network that accept connections
+    chain: Chain
+    mempool: Mempool
     network_active: bool
     total_bytes_sent: int
     total_bytes_recv: int
@@ -106,6 +117,7 @@ class _Timer(Enum):
     PONG_ARRIVES = 2
     PING_TIMEOUT = 3
     ADDED_NODES = 4  # a round of the added-node thread (peer_id -1)
+    BLOCK_DUE = 5  # the network finds a block (settings.block_interval_seconds; peer_id -1)
 
 
 @dataclass(order=True, slots=True)
@@ -141,6 +153,10 @@ class Node:
         self._added_round_us: int | None = None
         self._added_retrying = False
         self._added_round_due = False
+        settings = self.settings
+        self._chain = Chain.starting(settings.chain, settings.seed, self._now_seconds,
+                                     settings.start_blocks)  # fmt: skip
+        self._mempool = Mempool(settings.seed)
         self._network_active = True
         self._total_sent = 0
         self._total_recv = 0
@@ -173,9 +189,15 @@ class Node:
             ev.StartListening: self._start_listening,
             ev.StopListening: self._stop_listening,
             ev.SetNetworkActive: self._set_network_active,
+            ev.BlocksFound: self._blocks_found,
+            ev.BlocksValidated: self._blocks_validated,
+            ev.Reorg: self._reorg,
+            ev.StaleBranch: self._stale_branch,
+            ev.TransactionsArrived: self._transactions_arrived,
             ev.AdvanceClock: self._advance,
             ev.SetClock: self._set_clock,
         }
+        self._schedule_next_block()
 
     # ----------------------------------------------------------------------------- public API
     def apply(self, event: ev.Event) -> int | None:
@@ -204,6 +226,8 @@ class Node:
                 bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=_subnet_key)),
                 added_nodes=tuple(self._added_nodes),
                 listening=tuple(self._listening),
+                chain=self._chain,
+                mempool=self._mempool,
                 network_active=self._network_active,
                 total_bytes_sent=self._total_sent,
                 total_bytes_recv=self._total_recv,
@@ -234,6 +258,7 @@ class Node:
             twin._bans = dict(self._bans)
             twin._added_nodes = list(self._added_nodes)
             twin._listening = dict(self._listening)
+            twin._chain, twin._mempool = self._chain, self._mempool  # immutable: shared
             twin._added_round_us = self._added_round_us
             twin._added_retrying = self._added_retrying
             twin._added_round_due = self._added_round_due
@@ -334,6 +359,11 @@ class Node:
             if timer.kind is _Timer.ADDED_NODES:
                 self._now_us = max(self._now_us, timer.due_us)
                 self._added_nodes_round()
+                continue
+            if timer.kind is _Timer.BLOCK_DUE:
+                self._now_us = max(self._now_us, timer.due_us)
+                self._find_blocks(1)
+                self._schedule_next_block()
                 continue
             peer = self._peers.get(timer.peer_id)
             if peer is None:
@@ -474,6 +504,86 @@ class Node:
                 measured if peer.minping_us is None else min(peer.minping_us, measured)
             )
         self._schedule_next_ping(peer)
+
+    # --- the chain
+    def _schedule_next_block(self) -> None:
+        interval = self.settings.block_interval_seconds
+        if interval:
+            self._schedule(self._now_us + round(interval * MICROS), _Timer.BLOCK_DUE, -1, 0)
+
+    def _find_blocks(self, count: int) -> None:
+        """Blocks found by the network: when the node is synced each confirms the best-paying
+        transactions of the mempool; the first peer keeping up announces it by compact block
+        (BIP152 high-bandwidth), the others by headers, and each peer that keeps up syncs to it."""
+        for _ in range(count):
+            chain = self._chain
+            tip_before = chain.headers
+            synced = chain.height == chain.headers
+            confirmed, tx_bytes = self._mempool.block_template() if synced else ((), 0)
+            self._chain = chain.extended(self._now_seconds, [(confirmed, tx_bytes)])
+            self._mempool = self._mempool.without(confirmed)
+            block = self._chain.block_at(self._chain.headers)
+            keeping_up = [
+                peer for peer in self._peers.values()
+                if peer.handshake_complete and peer.synced_headers >= tip_before
+            ]  # fmt: skip
+            for index, peer in enumerate(keeping_up):
+                self._touch(peer)
+                if index == 0:  # cmpctblock: header, nonce, short ids, the coinbase prefilled
+                    size = MESSAGE_HEADER_BYTES + HEADER_BYTES + 8 + 1 + 6 * (block.ntx - 1) + 200
+                    self._account_recv(peer, "cmpctblock", size)
+                else:
+                    self._account_recv(peer, "headers", MESSAGE_HEADER_BYTES + 1 + HEADER_BYTES + 1)
+                peer.synced_headers = max(peer.synced_headers, block.height)
+                peer.synced_blocks = max(peer.synced_blocks, block.height)
+
+    def _blocks_found(self, event: ev.BlocksFound) -> None:
+        if not 1 <= event.count <= MAX_BLOCKS_PER_EVENT:
+            raise EventError(f"count must be between 1 and {MAX_BLOCKS_PER_EVENT}")
+        self._find_blocks(event.count)
+
+    def _blocks_validated(self, event: ev.BlocksValidated) -> None:
+        if not 0 <= event.height <= self._chain.headers:
+            raise EventError(f"height must be between 0 and the best header, {self._chain.headers}")
+        self._chain = self._chain.validated_to(event.height)
+
+    def _check_branch(self, depth: int, length: int) -> None:
+        if not 1 <= depth <= min(self._chain.height, MAX_REORG_DEPTH):
+            raise EventError(
+                f"depth must be between 1 and {min(self._chain.height, MAX_REORG_DEPTH)}"
+            )
+        if not 1 <= length <= MAX_REORG_DEPTH + 1:
+            raise EventError(f"length must be between 1 and {MAX_REORG_DEPTH + 1}")
+        if self._chain.height != self._chain.headers:
+            raise EventError("the node is still syncing: branches need a synced chain")
+
+    def _reorg(self, event: ev.Reorg) -> None:
+        self._check_branch(event.depth, event.length)
+        if event.length <= event.depth:
+            raise EventError("a reorganisation needs a longer branch: length > depth")
+        self._chain = self._chain.reorganized(event.depth, event.length, self._now_seconds)
+        for peer in self._peers.values():
+            if peer.handshake_complete and peer.synced_headers >= self._chain.height - event.length:
+                self._touch(peer)
+                peer.synced_headers = peer.synced_blocks = self._chain.height
+
+    def _stale_branch(self, event: ev.StaleBranch) -> None:
+        self._check_branch(event.depth, event.length)
+        if event.status == "valid-fork" and event.length > event.depth:
+            raise EventError("a valid fork longer than the active chain would be active: reorg")
+        self._chain = self._chain.with_branch(event.depth, event.length, event.status,
+                                              self._now_seconds)  # fmt: skip
+
+    def _transactions_arrived(self, event: ev.TransactionsArrived) -> None:
+        if not 1 <= event.count <= MAX_TRANSACTIONS_PER_EVENT:
+            raise EventError(f"count must be between 1 and {MAX_TRANSACTIONS_PER_EVENT}")
+        if event.feerate is not None and not 0 < event.feerate <= 1e6:
+            raise EventError("feerate must be positive, in satoshis per virtual byte")
+        if event.vsize is not None and not 60 <= event.vsize <= 100_000:
+            raise EventError("vsize must be between 60 and 100,000 virtual bytes")
+        self._mempool = self._mempool.with_arrivals(event.count, self._now_seconds,
+                                                    self._chain.height, event.feerate,
+                                                    event.vsize)  # fmt: skip
 
     # --- added nodes
     def _wake_added_nodes(self) -> None:
@@ -749,6 +859,11 @@ class Node:
 
 
 LATEST_US = 2**63 - 1  # the node keeps microseconds in an int64 (GetTimeMicros)
+# Bounds on one event's work (a scenario or control-plane request cannot make the node build
+# a million blocks in one step).
+MAX_BLOCKS_PER_EVENT = 1000
+MAX_REORG_DEPTH = 1000
+MAX_TRANSACTIONS_PER_EVENT = 100_000
 
 
 def _check_reachable(time_us: float) -> None:

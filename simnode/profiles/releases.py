@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simnode.model.chainparams import BITCOIN_MAIN
 from simnode.model.node import MODERN_MESSAGE_TYPES, NodeSettings
 from simnode.profiles.profile import NetFeatures, NodeIdentity, Profile
 
@@ -58,6 +59,7 @@ BITCOIN_0_13 = Profile(
     field_names=BITCOIN_0_13_FIELDS,
     features=NetFeatures(networkinfo_has_networkactive=False, networkinfo_has_incrementalfee=False),
     summary="Bitcoin Core 0.13: the shape of the spec page's example",
+    settings=NodeSettings(chain=BITCOIN_MAIN),
 )
 
 # Bitcoin Core 28.1 (src/rpc/net.cpp:getpeerinfo @ v28, reference sections 2.2 and 4.4): the
@@ -103,7 +105,9 @@ BITCOIN_28 = Profile(
         rpchelpman_arguments=True,
     ),
     summary="Bitcoin Core 28.1: JSON-RPC 2.0, discouragement instead of ban scores",
-    settings=NodeSettings(misbehaviour="discourage", known_message_types=MODERN_MESSAGE_TYPES),
+    settings=NodeSettings(
+        misbehaviour="discourage", known_message_types=MODERN_MESSAGE_TYPES, chain=BITCOIN_MAIN
+    ),
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (PAI_3_0, BITCOIN_0_13, BITCOIN_28)}

@@ -1,0 +1,144 @@
+"""The node's memory pool: unconfirmed transactions with their sizes, fees, arrival and family
+(in-mempool parents and children), filled by arriving transactions and drained by blocks.
+
+Transactions are generated from the seed and their arrival number, so a seed gives the same
+pool. Amounts are in satoshis; feerates in satoshis per virtual byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+from simnode.model.chainparams import MAX_BLOCK_WEIGHT, WITNESS_SCALE_FACTOR
+
+DEFAULT_MAX_MEMPOOL_BYTES = 300 * 1_000_000  # -maxmempool, src/policy/policy.h @ PAI 3.0.0
+DEFAULT_MIN_RELAY_TX_FEE = 1000  # satoshis per kvB, src/validation.h @ PAI 3.0.0
+BLOCK_MAX_VSIZE = MAX_BLOCK_WEIGHT // WITNESS_SCALE_FACTOR - 1000  # room for header/coinbase
+# What one entry costs the node in memory beyond its serialized size (CTxMemPoolEntry, the
+# indexes of mapTx and mapLinks): about three times the bytes, as DynamicMemoryUsage reports.
+ENTRY_OVERHEAD_BYTES = 600
+USAGE_PER_BYTE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MempoolTx:
+    txid: str
+    wtxid: str
+    vsize: int
+    weight: int
+    fee: int  # satoshis
+    time: int  # when it entered the pool
+    height: int  # the chain's height then
+    parents: tuple[str, ...]  # in-mempool transactions it spends
+
+    @property
+    def feerate(self) -> float:
+        return self.fee / self.vsize
+
+
+@dataclass(frozen=True, slots=True)
+class Mempool:
+    """The pool at one instant, in arrival order. Immutable: changes return a new Mempool."""
+
+    seed: int
+    entries: tuple[MempoolTx, ...] = ()
+    arrivals: int = 0  # transactions ever generated: the next one's number
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+    @property
+    def bytes(self) -> int:
+        return sum(tx.vsize for tx in self.entries)
+
+    @property
+    def usage(self) -> int:
+        return sum(tx.vsize * USAGE_PER_BYTE + ENTRY_OVERHEAD_BYTES for tx in self.entries)
+
+    @property
+    def total_fee(self) -> int:
+        return sum(tx.fee for tx in self.entries)
+
+    def get(self, txid: str) -> MempoolTx | None:
+        return next((tx for tx in self.entries if tx.txid == txid), None)
+
+    def ancestors(self, txid: str) -> list[MempoolTx]:
+        """In-mempool ancestors of ``txid`` (CalculateMemPoolAncestors), nearest first."""
+        return self._family(txid, lambda tx: tx.parents)
+
+    def descendants(self, txid: str) -> list[MempoolTx]:
+        children: dict[str, list[str]] = {}
+        for tx in self.entries:
+            for parent in tx.parents:
+                children.setdefault(parent, []).append(tx.txid)
+        return self._family(txid, lambda tx: tuple(children.get(tx.txid, ())))
+
+    def _family(self, txid: str, next_of) -> list[MempoolTx]:  # type: ignore[no-untyped-def]
+        by_id = {tx.txid: tx for tx in self.entries}
+        found: dict[str, MempoolTx] = {}
+        frontier = list(next_of(by_id[txid]))
+        while frontier:
+            relative = by_id.get(frontier.pop(0))
+            if relative is not None and relative.txid not in found:
+                found[relative.txid] = relative
+                frontier.extend(next_of(relative))
+        return list(found.values())
+
+    # -------------------------------------------------------------------------- changes
+    def with_arrivals(
+        self, count: int, now_seconds: int, height: int, feerate: float | None = None,
+        vsize: int | None = None,
+    ) -> Mempool:  # fmt: skip
+        """``count`` transactions arrive; about one in five spends an earlier unconfirmed one."""
+        entries = list(self.entries)
+        for number in range(self.arrivals, self.arrivals + count):
+            digest = hashlib.sha256(f"tx:{self.seed}:{number}".encode()).digest()
+            size = vsize or 110 + int.from_bytes(digest[:2], "big") % 900
+            # Feerates spread as real pools show them: most low, a long tail of urgent ones.
+            rate = feerate if feerate is not None else 1 + (digest[2] / 255) ** 3 * 80
+            parents: tuple[str, ...] = ()
+            if entries and digest[3] < 51:
+                parents = (entries[int.from_bytes(digest[4:6], "big") % len(entries)].txid,)
+            weight = size * WITNESS_SCALE_FACTOR - digest[6] % 4
+            entries.append(MempoolTx(
+                txid=digest.hex(),
+                wtxid=hashlib.sha256(digest).hexdigest(),
+                vsize=size, weight=weight, fee=max(round(rate * size), 1), time=now_seconds,
+                height=height, parents=parents,
+            ))  # fmt: skip
+        return replace(self, entries=tuple(entries), arrivals=self.arrivals + count)
+
+    def block_template(self) -> tuple[tuple[str, ...], int]:
+        """What a block would confirm: the best-paying transactions (parents before children)
+        that fit in a block, as txids and their bytes."""
+        chosen: dict[str, MempoolTx] = {}
+        room = BLOCK_MAX_VSIZE
+        for tx in sorted(self.entries, key=lambda tx: -tx.feerate):
+            package = [a for a in reversed(self.ancestors(tx.txid)) if a.txid not in chosen]
+            package.append(tx)
+            package_size = sum(p.vsize for p in package if p.txid not in chosen)
+            if tx.txid in chosen or package_size > room:
+                continue
+            for member in package:
+                chosen[member.txid] = member
+            room -= package_size
+        ordered = tuple(tx.txid for tx in self.entries if tx.txid in chosen)
+        return ordered, sum(tx.vsize for tx in chosen.values())
+
+    def without(self, txids: tuple[str, ...]) -> Mempool:
+        """The pool after a block confirmed ``txids``."""
+        gone = set(txids)
+        return replace(self, entries=tuple(tx for tx in self.entries if tx.txid not in gone))
+
+    def minimum_feerate_for(self, blocks: int) -> float | None:
+        """The feerate (sat/vB) that gets into the next ``blocks`` blocks, judged from the pool:
+        the rate of the transaction where ``blocks`` blocks' worth of the best-paying ones ends.
+        None when the pool would not fill them (no data to estimate from)."""
+        room = blocks * BLOCK_MAX_VSIZE
+        for tx in sorted(self.entries, key=lambda tx: -tx.feerate):
+            room -= tx.vsize
+            if room < 0:
+                return tx.feerate
+        return None
