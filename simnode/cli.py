@@ -236,7 +236,9 @@ def record_command(args: argparse.Namespace) -> int:
 
 def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Callable[[], Node]:
     settings = dataclasses.replace(
-        profile.settings, ban_threshold=args.banscore, ban_time_seconds=args.bantime,
+        profile.settings,
+        ban_threshold=args.banscore,
+        ban_time_seconds=args.bantime,
         seed=args.seed,
     )
     options = PopulateOptions(

@@ -1,13 +1,15 @@
 """The JSON-RPC layer: error codes, the method table and its handlers, envelopes and batches."""
 
+from simnode.rpc.blockchain import BLOCKCHAIN_METHODS
 from simnode.rpc.control import CONTROL_METHODS
 from simnode.rpc.methods import MethodTable
+from simnode.rpc.mining import MINING_METHODS
 from simnode.rpc.net import NET_METHODS
 
 
 def default_table() -> MethodTable:
     """Every RPC simnode answers."""
-    return MethodTable([*NET_METHODS, *CONTROL_METHODS])
+    return MethodTable([*NET_METHODS, *BLOCKCHAIN_METHODS, *MINING_METHODS, *CONTROL_METHODS])
 
 
 __all__ = ["MethodTable", "default_table"]

@@ -175,18 +175,18 @@ def test_unused_fault(simnode):
     simnode.faults.reset(method="getpeerinfo")
 
 def test_unknown_method(simnode):
-    assert call(simnode, "getblockcount")[0] == 404
+    assert call(simnode, "getblockstats")[0] == 404
 
 @pytest.mark.simnode(strict=False)
 def test_not_strict(simnode):
     simnode.faults.reset(method="getpeerinfo")
-    call(simnode, "getblockcount")
+    call(simnode, "getblockstats")
 """,
     )
     result.assert_outcomes(passed=3, errors=2)
     result.stdout.fnmatch_lines([
         "*a fault was armed but not (fully) triggered: reset for getpeerinfo*",
-        "*the client called a method the node does not have*getblockcount*",
+        "*the client called a method the node does not have*getblockstats*",
     ])  # fmt: skip
 
 

@@ -189,8 +189,10 @@ def test_invalid_requests_are_400_with_the_id_echoed(app, request_body, message)
     assert json.loads(response.data)["id"] == 4
 
 
-def test_unknown_method_is_404_method_not_found(app):
-    assert app.call("getblockhash") == (
+@pytest.mark.parametrize("method", ["getrpcinfo", "getblockstats", "nosuchmethod"])
+def test_unknown_method_is_404_method_not_found(app, method):
+    """PAI Core 3.0.0 has neither getrpcinfo nor getblockstats (Bitcoin Core 0.18/0.17)."""
+    assert app.call(method) == (
         404, {"result": None, "error": {"code": -32601, "message": "Method not found"}, "id": 1}
     )  # fmt: skip
 
@@ -444,7 +446,11 @@ def test_getinfo_has_pai_cores_shape(app):
 def test_help_lists_categories():
     _status, reply = AppUnderTest().call("help")
     text = reply["result"]
-    assert text.startswith("== Blockchain ==\ngetinfo\n\n== Control ==\nhelp")
+    sections = {block.split("\n")[0]: block.split("\n")[1:] for block in text.split("\n\n")}
+    assert list(sections) == ["== Blockchain ==", "== Control ==", "== Mining ==",
+                              "== Network ==", "== Util =="]  # fmt: skip
+    assert sections["== Blockchain =="][:3] == ["getbestblock", "getbestblockhash",
+                                                  'getblock "blockhash" ( verbosity )']  # fmt: skip
     assert "== Network ==\naddnode" in text
     assert "setmocktime" not in text  # hidden, as in the node
 
