@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from simnode.model.chainparams import MAX_BLOCK_WEIGHT, WITNESS_SCALE_FACTOR
 
@@ -37,9 +38,10 @@ class MempoolTx:
         return self.fee / self.vsize
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Mempool:
-    """The pool at one instant, in arrival order. Immutable: changes return a new Mempool."""
+    """The pool at one instant, in arrival order. Immutable: changes return a new Mempool, and
+    what is derived from the entries (totals, the family index) is computed once per pool."""
 
     seed: int
     entries: tuple[MempoolTx, ...] = ()
@@ -49,34 +51,42 @@ class Mempool:
     def size(self) -> int:
         return len(self.entries)
 
-    @property
+    @cached_property
     def bytes(self) -> int:
         return sum(tx.vsize for tx in self.entries)
 
-    @property
+    @cached_property
     def usage(self) -> int:
         return sum(tx.vsize * USAGE_PER_BYTE + ENTRY_OVERHEAD_BYTES for tx in self.entries)
 
-    @property
+    @cached_property
     def total_fee(self) -> int:
         return sum(tx.fee for tx in self.entries)
 
+    @cached_property
+    def by_id(self) -> dict[str, MempoolTx]:
+        return {tx.txid: tx for tx in self.entries}
+
+    @cached_property
+    def children(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for tx in self.entries:
+            for parent in tx.parents:
+                found.setdefault(parent, []).append(tx.txid)
+        return {parent: tuple(kids) for parent, kids in found.items()}
+
     def get(self, txid: str) -> MempoolTx | None:
-        return next((tx for tx in self.entries if tx.txid == txid), None)
+        return self.by_id.get(txid)
 
     def ancestors(self, txid: str) -> list[MempoolTx]:
         """In-mempool ancestors of ``txid`` (CalculateMemPoolAncestors), nearest first."""
         return self._family(txid, lambda tx: tx.parents)
 
     def descendants(self, txid: str) -> list[MempoolTx]:
-        children: dict[str, list[str]] = {}
-        for tx in self.entries:
-            for parent in tx.parents:
-                children.setdefault(parent, []).append(tx.txid)
-        return self._family(txid, lambda tx: tuple(children.get(tx.txid, ())))
+        return self._family(txid, lambda tx: self.children.get(tx.txid, ()))
 
     def _family(self, txid: str, next_of) -> list[MempoolTx]:  # type: ignore[no-untyped-def]
-        by_id = {tx.txid: tx for tx in self.entries}
+        by_id = self.by_id
         found: dict[str, MempoolTx] = {}
         frontier = list(next_of(by_id[txid]))
         while frontier:

@@ -128,6 +128,20 @@ SETTINGS_KEYS = (
     Key("automatic_pings", "automatic_pings", read.boolean),
     Key("ping_interval", "ping_interval_seconds", read.whole_seconds, write=format_duration),
     Key("ping_timeout", "ping_timeout_seconds", read.whole_seconds, write=format_duration),
+    Key(
+        "block_interval",
+        "block_interval_seconds",
+        read.optional(read.duration),
+        write=lambda seconds: None if seconds is None else format_duration(seconds),
+    ),
+)
+
+# The chain the node follows: a network of the profile's node ("main", "test", "regtest"), how
+# many blocks it has (its height), and how far it has validated at start (initial download).
+CHAIN_KEYS = (
+    Key("network", "network", read.one_of("main", "test", "regtest")),
+    Key("height", "height", read.count),
+    Key("blocks", "blocks", read.count),
 )
 
 
@@ -203,6 +217,25 @@ EVENT_ACTIONS = {action.name: action for action in (
         Key("blocks", "synced_blocks", read.optional(read.integer)),
         Key("inflight", "inflight", read.optional(_inflight)),
     )),
+    EventAction("blocks", ev.BlocksFound, (
+        Key("count", "count", read.positive, required=True),
+    ), scalar="count"),
+    EventAction("validated", ev.BlocksValidated, (
+        Key("height", "height", read.count, required=True),
+    ), scalar="height"),
+    EventAction("reorg", ev.Reorg, (
+        Key("depth", "depth", read.positive), Key("length", "length", read.positive),
+    )),
+    EventAction("stale_branch", ev.StaleBranch, (
+        Key("depth", "depth", read.positive), Key("length", "length", read.positive),
+        Key("status", "status", read.one_of("valid-fork", "valid-headers", "headers-only",
+                                            "invalid")),
+    )),
+    EventAction("transactions", ev.TransactionsArrived, (
+        Key("count", "count", read.positive, required=True),
+        Key("feerate", "feerate", read.optional(read.positive_number)),
+        Key("vsize", "vsize", read.optional(read.positive)),
+    ), scalar="count"),
     EventAction("network_active", ev.SetNetworkActive, (
         Key("active", "active", read.boolean, required=True),
     ), scalar="active"),

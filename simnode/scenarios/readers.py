@@ -53,6 +53,13 @@ def positive(item: Located) -> int:
     return value
 
 
+def positive_number(item: Located) -> float:
+    value = item.value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise fail(item, "a positive number")
+    return float(value)
+
+
 def boolean(item: Located) -> bool:
     if not isinstance(item.value, bool):
         raise fail(item, "true or false")

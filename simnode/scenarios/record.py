@@ -7,13 +7,14 @@ byte for byte and diffed line by line.
 
 from __future__ import annotations
 
-from simnode.profiles import netviews
+from simnode.profiles import chainviews, netviews
 from simnode.profiles.jsontext import dumps
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.runner import ScenarioRunner
 from simnode.scenarios.spec import Scenario
 
-RECORDED_METHODS = ("getpeerinfo", "getconnectioncount", "listbanned", "getnettotals")
+RECORDED_METHODS = ("getpeerinfo", "getconnectioncount", "listbanned", "getnettotals",
+                    "getblockchaininfo", "getchaintips", "getmempoolinfo")  # fmt: skip
 
 
 def transcript(scenario: Scenario, times: tuple[float, ...] | None = None) -> str:
@@ -30,6 +31,9 @@ def transcript(scenario: Scenario, times: tuple[float, ...] | None = None) -> st
             "getconnectioncount": netviews.getconnectioncount(snapshot),
             "listbanned": netviews.listbanned(profile, snapshot),
             "getnettotals": netviews.getnettotals(snapshot),
+            "getblockchaininfo": chainviews.getblockchaininfo(profile, snapshot),
+            "getchaintips": chainviews.getchaintips(snapshot),
+            "getmempoolinfo": chainviews.getmempoolinfo(profile, snapshot),
         }
         for method in RECORDED_METHODS:
             line = {

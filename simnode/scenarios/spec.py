@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from simnode.model import events as ev
+from simnode.model.chainparams import network
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, MICROS
 from simnode.model.node import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
@@ -21,6 +22,7 @@ from simnode.scenarios.actions import ALL, Action, PeerEventAction, PeerSpec
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.format import (
     ACTIONS,
+    CHAIN_KEYS,
     CONNECT_KEYS,
     GENERATED_KEYS,
     SETTINGS_KEYS,
@@ -187,6 +189,24 @@ def _settings(item: Located, defaults: NodeSettings) -> NodeSettings:
     return dataclasses.replace(defaults, **read_keys(SETTINGS_KEYS, item, "settings"))
 
 
+def _chain(item: Located, settings: NodeSettings) -> NodeSettings:
+    """``chain: regtest``, or ``{network, height, blocks}``: the profile's node on that network,
+    with that many blocks, validated up to ``blocks`` at start (less: initial block download)."""
+    if isinstance(item.value, str):
+        item = Located({"network": item}, item.where)
+    values = read_keys(CHAIN_KEYS, item, "chain")
+    params = settings.chain
+    if "network" in values:
+        params = network(params.family, values["network"])
+    if "height" in values:
+        params = params.with_start_height(values["height"])
+    blocks = values.get("blocks")
+    if blocks is not None and blocks > params.start_height:
+        raise ScenarioError(item.where, f"chain: blocks ({blocks}) above its height "
+                                        f"({params.start_height})")  # fmt: skip
+    return dataclasses.replace(settings, chain=params, start_blocks=blocks)
+
+
 def _profile(item: Located) -> str:
     name = read.text(item)
     try:
@@ -205,6 +225,8 @@ def parse_scenario(root: Located) -> Scenario:
     start = fields.get("start", read.moment, float(DEFAULT_EPOCH_SECONDS))
     defaults = get_profile(profile).settings
     settings = fields.get("settings", lambda item: _settings(item, defaults), defaults)
+    settings = fields.get("chain", lambda item: _chain(item, settings), settings)
+    settings = dataclasses.replace(settings, seed=seed)
     peers = fields.get("peers", _peers, ())
     timeline_item = fields.values.get("timeline")
     entries: list[_Entry] = []

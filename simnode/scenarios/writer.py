@@ -66,6 +66,10 @@ def scenario_text(
         document["start"] = int(start_seconds) if start_seconds == int(start_seconds) else (
             start_seconds)  # fmt: skip
     document["settings"] = write_keys(SETTINGS_KEYS, settings)
+    chain = {"network": settings.chain.name, "height": settings.chain.start_height}
+    if settings.start_blocks is not None:
+        chain["blocks"] = settings.start_blocks
+    document["chain"] = chain
     timeline = []
     for step in applied:
         action = _action(step)
