@@ -216,11 +216,15 @@ def _profile(item: Located) -> str:
     return name
 
 
-def parse_scenario(root: Located) -> Scenario:
+def parse_scenario(root: Located, profile_override: str | None = None) -> Scenario:
+    """The scenario in ``root``; ``profile_override`` plays it as another release (its
+    defaults and chain) whatever the file says."""
     fields = read.Fields(root, "the scenario")
     name = fields.get("name", read.text, required=True)
     description = fields.get("description", read.text, required=True)
     profile = fields.get("profile", _profile, DEFAULT_PROFILE)
+    if profile_override is not None:
+        profile = get_profile(profile_override).name
     seed = fields.get("seed", read.integer, 0)
     start = fields.get("start", read.moment, float(DEFAULT_EPOCH_SECONDS))
     defaults = get_profile(profile).settings
@@ -276,10 +280,10 @@ def _durations(item: Located) -> tuple[float, ...]:
     return tuple(read.duration(element) for element in read.items(item))
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, profile: str | None = None) -> Scenario:
     """Load and check a scenario file; ScenarioError says where and what is wrong."""
-    return parse_scenario(read_located(Path(path)))
+    return parse_scenario(read_located(Path(path)), profile)
 
 
-def loads_scenario(text: str, path: str = "<scenario>") -> Scenario:
-    return parse_scenario(load_located(text, path))
+def loads_scenario(text: str, path: str = "<scenario>", profile: str | None = None) -> Scenario:
+    return parse_scenario(load_located(text, path), profile)
