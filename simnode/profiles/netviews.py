@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from simnode.model.addresses import format_subnet
+from simnode.model.chainparams import difficulty_of
 from simnode.model.node import NodeSnapshot
 from simnode.profiles.fields import services_names
 from simnode.profiles.jsontext import Amount
@@ -100,17 +101,17 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
 
 def getinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     """PAI Core's ``getinfo`` (src/rpc/blockchain.cpp @ PAI 3.0.0; Bitcoin Core had one until
-    0.16). simnode keeps no chain: ``blocks`` is the highest block any peer has in common with
-    us, ``difficulty`` 1."""
+    0.16): the active chain's height and difficulty."""
+    chain = snapshot.chain
     return {
         "version": profile.identity.version_number,
         "protocolversion": profile.identity.protocol_version,
-        "blocks": max([0, *(peer.synced_blocks for peer in snapshot.peers)]),
+        "blocks": chain.height,
         "timeoffset": network_time_offset(snapshot),
         "connections": len(snapshot.peers),
         "proxy": "",
-        "difficulty": 1.0,
-        "testnet": False,
+        "difficulty": difficulty_of(chain.tip.bits),
+        "testnet": chain.params.name == "test",
         "relayfee": Amount(RELAY_FEE_SATOSHIS),
         "errors": "",
     }

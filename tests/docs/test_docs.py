@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from simnode.profiles.doc import fields_markdown
+from simnode.rpc.doc import methods_markdown
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -22,3 +23,9 @@ def test_shipped_schemas_match_the_field_tables():
         assert (SHIPPED / name).read_text() == text, (
             f"{name} is stale: regenerate with python -m simnode.profiles.schema"
         )
+
+
+def test_method_reference_matches_the_method_table():
+    assert (DOCS / "methods.md").read_text() == methods_markdown(), (
+        "regenerate with: python -m simnode.rpc.doc > docs/methods.md"
+    )
