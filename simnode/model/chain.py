@@ -24,6 +24,7 @@ TIME_JITTER = 90
 # Hashes of derived blocks are remembered when handed out; a hash never seen is looked for this
 # far below the tip before the node says "Block not found".
 HASH_SEARCH_DEPTH = 20_000
+DERIVED_CACHE_SIZE = 4096  # derived blocks kept built (monitors ask for the same recent ones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +39,16 @@ class Block:
     nonce: int
     version: int
     merkleroot: str
-    tx: tuple[str, ...]  # txids, the coinbase first
+    ntx: int
     size: int
     stripped_size: int
     weight: int
     chainwork: int
     chain_tx: int  # nChainTx: transactions from genesis up to and including this block
     have_data: bool = True  # False: only the header is known (headers-only branches)
-
-    @property
-    def ntx(self) -> int:
-        return len(self.tx)
+    # txids, the coinbase first, for blocks that arrived while simnode ran; the pre-start
+    # history's are derived when asked for (Chain.txids).
+    tx: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +80,10 @@ class Chain:
     height: int
     arrived: tuple[Block, ...] = ()
     branches: tuple[Branch, ...] = ()
-    # Remembers which height a derived hash belongs to (a cache of a pure function, shared).
+    # Caches of pure functions of the derived history, shared by the chains that keep it:
+    # which height a derived hash belongs to, and the derived blocks built so far.
     hash_heights: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    derived_blocks: dict[int, Block] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def starting(cls, params: ChainParams, seed: int, now_seconds: int,
@@ -130,12 +132,26 @@ class Chain:
                 return self._derived(height), None
         return None
 
+    def txids(self, block: Block) -> tuple[str, ...]:
+        """The block's transaction ids, the coinbase first."""
+        if block.tx or block.height > self.derived_height:
+            return block.tx
+        key = self._key("txs", block.height)
+        return tuple(hashlib.sha256(key + index.to_bytes(4, "big")).hexdigest()
+                     for index in range(block.ntx))  # fmt: skip
+
+    def time_at(self, height: int) -> int:
+        """The header chain's block time at ``height``, without building the block."""
+        if height <= self.derived_height:
+            return self._derived_time(height)
+        return self.arrived[height - self.derived_height - 1].time
+
     def is_active(self, block: Block) -> bool:
         return block.height <= self.height and self.block_at(block.height).hash == block.hash
 
     def median_time_past(self, height: int) -> int:
         """``GetMedianTimePast``: the median time of the block and the ten before it."""
-        times = sorted(self.block_at(h).time for h in range(max(height - 10, 0), height + 1))
+        times = sorted(self.time_at(h) for h in range(max(height - 10, 0), height + 1))
         return times[len(times) // 2]
 
     def branch_median_time_past(self, branch: Branch, block: Block) -> int:
@@ -146,7 +162,7 @@ class Chain:
             if height > branch.fork_height:
                 times.append(branch.blocks[height - branch.fork_height - 1].time)
             else:
-                times.append(self.block_at(height).time)
+                times.append(self.time_at(height))
         times.sort()
         return times[len(times) // 2]
 
@@ -206,7 +222,9 @@ class Chain:
     def _truncated(self, height: int) -> Chain:
         """The header chain cut above ``height``."""
         if height < self.derived_height:
-            return replace(self, arrived=(), derived_height=height, height=min(self.height, height))
+            # A shorter derived history spaces its blocks anew: the caches start over.
+            return replace(self, arrived=(), derived_height=height, height=min(self.height, height),
+                           hash_heights={}, derived_blocks={})  # fmt: skip
         keep = self.arrived[: height - self.derived_height]
         return replace(self, arrived=keep, height=min(self.height, height))
 
@@ -240,14 +258,20 @@ class Chain:
         return height + 1 + int(height * (self.params.transactions_per_block - 1))
 
     def _derived(self, height: int) -> Block:
+        block = self.derived_blocks.get(height)
+        if block is None:
+            if len(self.derived_blocks) >= DERIVED_CACHE_SIZE:
+                self.derived_blocks.clear()
+            block = self.derived_blocks[height] = self._build_derived(height)
+        return block
+
+    def _build_derived(self, height: int) -> Block:
         params = self.params
         block_hash = self._derived_hash(height)
         if len(self.hash_heights) < 1 << 16:
             self.hash_heights[block_hash] = height
         ntx = self._derived_chain_tx(height) - (self._derived_chain_tx(height - 1) if height else 0)
         key = self._key("txs", height)
-        tx = tuple(hashlib.sha256(key + index.to_bytes(4, "big")).hexdigest()
-                   for index in range(ntx))  # fmt: skip
         size = HEADER_BYTES + 1 + COINBASE_BYTES + (ntx - 1) * 250
         genesis = height == 0
         bits = params.genesis_bits if genesis else params.tip_bits
@@ -260,7 +284,7 @@ class Chain:
             nonce=params.genesis_nonce if genesis else int.from_bytes(key[:4], "big"),
             version=params.genesis_version if genesis else VERSIONBITS_TOP_BITS,
             merkleroot=params.genesis_merkleroot if genesis else self._key("merkle", height).hex(),
-            tx=tx,
+            ntx=ntx,
             size=size,
             stripped_size=size,
             weight=size * WITNESS_SCALE_FACTOR,
@@ -285,6 +309,7 @@ class Chain:
             nonce=int.from_bytes(key[:4], "big"),
             version=VERSIONBITS_TOP_BITS,
             merkleroot=hashlib.sha256(key + b"merkle").hexdigest(),
+            ntx=len(tx),
             tx=tx,
             size=size,
             stripped_size=size,

@@ -116,7 +116,7 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
     active = branch is None and chain.is_active(block)
     header = header_json(profile, chain, block, branch)
     txs: list[Any] = [_tx_json(txid, block, index) if details else txid
-                      for index, txid in enumerate(block.tx)]  # fmt: skip
+                      for index, txid in enumerate(chain.txids(block))]  # fmt: skip
     result: dict[str, Any] = {
         "hash": block.hash,
         "confirmations": chain.height - block.height + 1 if active else -1,
@@ -273,7 +273,7 @@ def networkhashps(chain: Chain, lookup: int, height: int) -> float:
     if lookup <= 0:
         lookup = tip.height % DEPLOYMENT_WINDOW[chain.params.name] + 1
     lookup = min(lookup, tip.height)
-    times = [chain.block_at(h).time for h in range(tip.height - lookup, tip.height + 1)]
+    times = [chain.time_at(h) for h in range(tip.height - lookup, tip.height + 1)]
     if min(times) == max(times):
         return 0
     past = chain.block_at(tip.height - lookup)
