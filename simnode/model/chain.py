@@ -84,6 +84,7 @@ class Chain:
     # which height a derived hash belongs to, and the derived blocks built so far.
     hash_heights: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     derived_blocks: dict[int, Block] = field(default_factory=dict, repr=False, compare=False)
+    hash_rates: dict[tuple, float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def starting(cls, params: ChainParams, seed: int, now_seconds: int,
@@ -145,6 +146,32 @@ class Chain:
         if height <= self.derived_height:
             return self._derived_time(height)
         return self.arrived[height - self.derived_height - 1].time
+
+    def hash_rate(self, lookup: int, height: int, window: int) -> float:
+        """``GetNetworkHashPS`` (src/rpc/mining.cpp @ PAI 3.0.0): the work of the last
+        ``lookup`` blocks over their time span (-1 or 0: since the last difficulty change of a
+        ``window``-block period), at the tip or at ``height``."""
+        tip = self.tip if not 0 <= height < self.height else self.block_at(height)
+        key = (lookup, tip.height, tip.hash)
+        rate = self.hash_rates.get(key)
+        if rate is None:
+            rate = self._hash_rate(tip, lookup, window)
+            if len(self.hash_rates) > 256:
+                self.hash_rates.clear()
+            self.hash_rates[key] = rate
+        return rate
+
+    def _hash_rate(self, tip: Block, lookup: int, window: int) -> float:
+        if tip.height == 0:
+            return 0
+        if lookup <= 0:
+            lookup = tip.height % window + 1
+        lookup = min(lookup, tip.height)
+        times = [self.time_at(h) for h in range(tip.height - lookup, tip.height + 1)]
+        if min(times) == max(times):
+            return 0
+        past = self.block_at(tip.height - lookup)
+        return float(tip.chainwork - past.chainwork) / (max(times) - min(times))
 
     def is_active(self, block: Block) -> bool:
         return block.height <= self.height and self.block_at(block.height).hash == block.hash
@@ -224,7 +251,7 @@ class Chain:
         if height < self.derived_height:
             # A shorter derived history spaces its blocks anew: the caches start over.
             return replace(self, arrived=(), derived_height=height, height=min(self.height, height),
-                           hash_heights={}, derived_blocks={})  # fmt: skip
+                           hash_heights={}, derived_blocks={}, hash_rates={})  # fmt: skip
         keep = self.arrived[: height - self.derived_height]
         return replace(self, arrived=keep, height=min(self.height, height))
 

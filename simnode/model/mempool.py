@@ -38,6 +38,16 @@ class MempoolTx:
         return self.fee / self.vsize
 
 
+@dataclass(frozen=True, slots=True)
+class Family:
+    ancestor_count: int
+    ancestor_size: int
+    ancestor_fees: int
+    descendant_count: int
+    descendant_size: int
+    descendant_fees: int
+
+
 @dataclass(frozen=True)
 class Mempool:
     """The pool at one instant, in arrival order. Immutable: changes return a new Mempool, and
@@ -74,6 +84,19 @@ class Mempool:
             for parent in tx.parents:
                 found.setdefault(parent, []).append(tx.txid)
         return {parent: tuple(kids) for parent, kids in found.items()}
+
+    @cached_property
+    def families(self) -> dict[str, Family]:
+        """Each entry's in-mempool ancestors and descendants, counted with the entry itself
+        (CTxMemPoolEntry's *WithAncestors / *WithDescendants figures)."""
+        result = {}
+        for tx in self.entries:
+            up, down = [tx, *self.ancestors(tx.txid)], [tx, *self.descendants(tx.txid)]
+            result[tx.txid] = Family(
+                len(up), sum(m.vsize for m in up), sum(m.fee for m in up),
+                len(down), sum(m.vsize for m in down), sum(m.fee for m in down),
+            )  # fmt: skip
+        return result
 
     def get(self, txid: str) -> MempoolTx | None:
         return self.by_id.get(txid)

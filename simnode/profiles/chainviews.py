@@ -265,19 +265,8 @@ def getchaintxstats(chain: Chain, count: int | None, block: Block) -> dict[str, 
 
 
 def networkhashps(chain: Chain, lookup: int, height: int) -> float:
-    """``GetNetworkHashPS`` (src/rpc/mining.cpp @ PAI 3.0.0): work over time of the last
-    ``lookup`` blocks (-1 or 0: since the last difficulty change)."""
-    tip = chain.tip if not 0 <= height < chain.height else chain.block_at(height)
-    if tip.height == 0:
-        return 0
-    if lookup <= 0:
-        lookup = tip.height % DEPLOYMENT_WINDOW[chain.params.name] + 1
-    lookup = min(lookup, tip.height)
-    times = [chain.time_at(h) for h in range(tip.height - lookup, tip.height + 1)]
-    if min(times) == max(times):
-        return 0
-    past = chain.block_at(tip.height - lookup)
-    return float(tip.chainwork - past.chainwork) / (max(times) - min(times))
+    """``GetNetworkHashPS`` (src/rpc/mining.cpp @ PAI 3.0.0)."""
+    return chain.hash_rate(lookup, height, DEPLOYMENT_WINDOW[chain.params.name])
 
 
 def gettxoutsetinfo(chain: Chain) -> dict[str, Any]:
@@ -303,35 +292,35 @@ def mempool_entry_json(profile: Profile, snapshot: NodeSnapshot, tx: MempoolTx) 
     into a ``fees`` object and adds ``vsize``, ``weight``, ``spentby``, ``bip125-replaceable``
     and ``unbroadcast`` (key order not checked against the tag)."""
     mempool = snapshot.mempool
-    ancestors = mempool.ancestors(tx.txid)
-    descendants = mempool.descendants(tx.txid)
-    family_up, family_down = [tx, *ancestors], [tx, *descendants]
+    family = mempool.families[tx.txid]
     shape = era(profile)
     if shape == "28":
-        spentby = sorted(d.txid for d in descendants if tx.txid in d.parents)
         return {
             "vsize": tx.vsize, "weight": tx.weight, "time": tx.time, "height": tx.height,
-            "descendantcount": len(family_down),
-            "descendantsize": sum(m.vsize for m in family_down),
-            "ancestorcount": len(family_up), "ancestorsize": sum(m.vsize for m in family_up),
+            "descendantcount": family.descendant_count,
+            "descendantsize": family.descendant_size,
+            "ancestorcount": family.ancestor_count, "ancestorsize": family.ancestor_size,
             "wtxid": tx.wtxid,
             "fees": {"base": Amount(tx.fee), "modified": Amount(tx.fee),
-                     "ancestor": Amount(sum(m.fee for m in family_up)),
-                     "descendant": Amount(sum(m.fee for m in family_down))},
-            "depends": sorted(tx.parents), "spentby": spentby,
+                     "ancestor": Amount(family.ancestor_fees),
+                     "descendant": Amount(family.descendant_fees)},
+            "depends": sorted(tx.parents), "spentby": sorted(mempool.children.get(tx.txid, ())),
             "bip125-replaceable": False, "unbroadcast": False,
         }  # fmt: skip
     entry: dict[str, Any] = {"type": "regular"} if shape == "pai" else {}
     entry.update({
         "size": tx.vsize, "fee": Amount(tx.fee), "modifiedfee": Amount(tx.fee), "time": tx.time,
-        "height": tx.height, "startingpriority": 0, "currentpriority": 0,
-        "descendantcount": len(family_down), "descendantsize": sum(m.vsize for m in family_down),
-        "descendantfees": sum(m.fee for m in family_down),
-        "ancestorcount": len(family_up), "ancestorsize": sum(m.vsize for m in family_up),
-        "ancestorfees": sum(m.fee for m in family_up),
+        "height": tx.height,
+    })  # fmt: skip
+    if shape == "0.13":
+        entry["startingpriority"] = entry["currentpriority"] = 0  # gone in 0.15
+    entry.update({
+        "descendantcount": family.descendant_count, "descendantsize": family.descendant_size,
+        "descendantfees": family.descendant_fees,
+        "ancestorcount": family.ancestor_count, "ancestorsize": family.ancestor_size,
+        "ancestorfees": family.ancestor_fees,
     })  # fmt: skip
     if shape == "pai":
-        del entry["startingpriority"], entry["currentpriority"]  # gone in 0.15
         entry["wtxid"] = tx.wtxid
         entry["expiry"] = 0
     entry["depends"] = sorted(tx.parents)
