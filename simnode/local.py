@@ -27,7 +27,8 @@ from simnode.model import events as ev
 from simnode.model.addresses import format_subnet, parse_subnet
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
 from simnode.model.fakepeers import PopulateOptions, populate, seeded_faker
-from simnode.model.node import Node, NodeSettings
+from simnode.model.node import Node
+from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.profiles.netviews import listbanned
 from simnode.profiles.profile import Profile

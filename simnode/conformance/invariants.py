@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from simnode.model.addresses import IPNetwork, ip_of
+from simnode.model.limits import MAX_BLOCKS_IN_TRANSIT_PER_PEER
 
 _HEX16 = re.compile(r"[0-9a-f]{16}")
-MAX_INFLIGHT = 16
 
 
 def peer_problems(entry: dict[str, Any]) -> list[str]:
@@ -64,8 +64,11 @@ def peer_problems(entry: dict[str, Any]) -> list[str]:
     if isinstance(services, str) and not _HEX16.fullmatch(services):
         bad("services", f"must be 16 lowercase hex digits, got {services!r}")
     inflight = entry.get("inflight")
-    if isinstance(inflight, list) and len(inflight) > MAX_INFLIGHT:
-        bad("inflight", f"holds {len(inflight)} blocks, at most {MAX_INFLIGHT} per peer")
+    if isinstance(inflight, list) and len(inflight) > MAX_BLOCKS_IN_TRANSIT_PER_PEER:
+        bad(
+            "inflight",
+            f"holds {len(inflight)} blocks, at most {MAX_BLOCKS_IN_TRANSIT_PER_PEER} per peer",
+        )
     return problems
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from simnode.http.simulation import Simulation
 from simnode.model import events as ev
-from simnode.model.node import EventError
+from simnode.model.state import EventError
 from simnode.profiles import netviews
 from simnode.scenarios.codec import event_from_dict
 

@@ -28,8 +28,9 @@ from simnode.model.events import (
     Unban,
     VersionReceived,
 )
-from simnode.model.node import ConnectionRefused, EventError, Node, NodeSettings, NodeSnapshot
+from simnode.model.node import Node
 from simnode.model.peer import PeerSnapshot
+from simnode.model.state import ConnectionRefused, EventError, NodeSettings, NodeSnapshot
 
 __all__ = [
     "DEFAULT_EPOCH_SECONDS",

@@ -15,7 +15,8 @@ from faker import Faker
 from faker.providers import BaseProvider
 
 from simnode.model import events as ev
-from simnode.model.node import Node, version_message_size
+from simnode.model.messages import version_message_size
+from simnode.model.node import Node
 
 DOCUMENTATION_IPV4 = tuple(
     ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")

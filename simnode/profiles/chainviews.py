@@ -13,7 +13,7 @@ from typing import Any
 from simnode.model.chain import Block, Branch, Chain, guess_verification_progress
 from simnode.model.chainparams import DEFAULT_MAX_TIP_AGE, ChainParams, difficulty_of
 from simnode.model.mempool import DEFAULT_MAX_MEMPOOL_BYTES, DEFAULT_MIN_RELAY_TX_FEE, MempoolTx
-from simnode.model.node import NodeSnapshot
+from simnode.model.state import NodeSnapshot
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from simnode.model.addresses import ip_of, split_host_port
 from simnode.model.clock import MICROS
+from simnode.model.limits import MAX_BLOCKS_IN_TRANSIT_PER_PEER
 from simnode.model.peer import PeerSnapshot
 from simnode.profiles.jsontext import Amount
 
@@ -309,9 +310,12 @@ _FIELDS = [
         "array",
         Presence.WITH_STATE,
         lambda p, now: list(p.inflight),
-        "Heights of blocks requested from the peer (at most 16)",
+        f"Heights of blocks requested from the peer (at most {MAX_BLOCKS_IN_TRANSIT_PER_PEER})",
         items="integer",
-        constraints={"maxItems": 16, "items": {"type": "integer", "minimum": 0}},
+        constraints={
+            "maxItems": MAX_BLOCKS_IN_TRANSIT_PER_PEER,
+            "items": {"type": "integer", "minimum": 0},
+        },
     ),
     Field(
         "whitelisted",

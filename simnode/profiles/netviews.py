@@ -10,7 +10,7 @@ from typing import Any
 
 from simnode.model.addresses import format_subnet
 from simnode.model.chainparams import difficulty_of
-from simnode.model.node import NodeSnapshot
+from simnode.model.state import NodeSnapshot
 from simnode.profiles.fields import services_names
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile

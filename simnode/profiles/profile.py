@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simnode.model.node import NodeSettings, NodeSnapshot
 from simnode.model.peer import PeerSnapshot
+from simnode.model.state import NodeSettings, NodeSnapshot
 from simnode.profiles.fields import ABSENT, FIELDS, Field, PeerAttribute, Presence
 from simnode.profiles.jsontext import Amount, RawJSON, format_double
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from simnode.model.chainparams import BITCOIN_MAIN
-from simnode.model.node import MODERN_MESSAGE_TYPES, NodeSettings
+from simnode.model.messages import MODERN_MESSAGE_TYPES
+from simnode.model.state import NodeSettings
 from simnode.profiles.profile import NetFeatures, NodeIdentity, Profile
 
 # src/rpc/net.cpp:getpeerinfo @ PAI 3.0.0 (identical from 2.0.001): the order the code pushes keys,

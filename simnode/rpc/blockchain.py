@@ -9,7 +9,7 @@ from typing import Any
 from simnode.model.chain import Block, Branch, Chain
 from simnode.model.chainparams import difficulty_of
 from simnode.model.mempool import MempoolTx
-from simnode.model.node import NodeSnapshot
+from simnode.model.state import NodeSnapshot
 from simnode.profiles import chainviews
 from simnode.profiles.chainviews import era
 from simnode.profiles.profile import Profile

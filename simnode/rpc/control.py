@@ -6,7 +6,7 @@ from typing import Any
 
 from simnode.model import events as ev
 from simnode.model.clock import MICROS
-from simnode.model.node import LATEST_US
+from simnode.model.limits import LATEST_US
 from simnode.profiles import netviews
 from simnode.rpc.methods import Methods, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number

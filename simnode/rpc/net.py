@@ -6,7 +6,7 @@ from typing import Any
 
 from simnode.model import events as ev
 from simnode.model.addresses import parse_subnet
-from simnode.model.node import EventError
+from simnode.model.state import EventError
 from simnode.profiles import netviews
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 from simnode.rpc.methods import Methods, RPCContext

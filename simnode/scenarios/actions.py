@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from simnode.model import events as ev
-from simnode.model.node import ConnectionRefused, Node
+from simnode.model.node import Node
+from simnode.model.state import ConnectionRefused
 
 ALL = "all"
 

@@ -10,7 +10,8 @@ import random
 
 from simnode.model import events as ev
 from simnode.model.clock import MICROS
-from simnode.model.node import EventError, Node
+from simnode.model.node import Node
+from simnode.model.state import EventError
 
 SLOT_SECONDS = 10
 

@@ -13,7 +13,7 @@ import typing
 from typing import Any, Literal
 
 from simnode.model import events as ev
-from simnode.model.node import EventError
+from simnode.model.state import EventError
 
 EVENT_TYPES: dict[str, type] = {
     re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower(): cls for cls in typing.get_args(ev.Event)

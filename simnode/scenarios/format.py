@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simnode.model import events as ev
-from simnode.model.node import MAX_BLOCKS_IN_TRANSIT_PER_PEER
+from simnode.model.limits import MAX_BLOCKS_IN_TRANSIT_PER_PEER
 from simnode.scenarios import readers as read
 from simnode.scenarios.actions import (
     Action,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from simnode.model import events as ev
 from simnode.model.clock import MICROS, VirtualClock
 from simnode.model.fakepeers import PopulateOptions, populate
-from simnode.model.node import EventError, Node
+from simnode.model.node import Node
+from simnode.model.state import EventError
 from simnode.profiles import get_profile
 from simnode.scenarios.actions import PeerSpec
 from simnode.scenarios.durations import format_duration

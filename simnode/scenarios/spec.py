@@ -15,7 +15,7 @@ from typing import Any
 from simnode.model import events as ev
 from simnode.model.chainparams import network
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, MICROS
-from simnode.model.node import NodeSettings
+from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.scenarios import readers as read
 from simnode.scenarios.actions import ALL, Action, PeerEventAction, PeerSpec

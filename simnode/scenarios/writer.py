@@ -13,7 +13,7 @@ import yaml
 
 from simnode.model import events as ev
 from simnode.model.clock import MICROS
-from simnode.model.node import NodeSettings
+from simnode.model.state import NodeSettings
 from simnode.scenarios.actions import PeerSpec
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.format import CONNECT_KEYS, EVENT_ACTION_OF, SETTINGS_KEYS, write_keys

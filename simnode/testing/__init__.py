@@ -13,8 +13,9 @@ def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
     from simnode.model import events as ev
-    from simnode.model.node import Node, NodeSnapshot
+    from simnode.model.node import Node
     from simnode.model.peer import PeerSnapshot
+    from simnode.model.state import NodeSnapshot
 
     def lazily(build: typing.Callable[[typing.Any], st.SearchStrategy]) -> st.SearchStrategy:
         return st.deferred(lambda: build(importlib.import_module("simnode.testing.strategies")))

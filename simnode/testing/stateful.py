@@ -29,7 +29,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, rule
 from simnode.local import LocalNode, NodeConfig
 from simnode.model import events as ev
 from simnode.model.clock import MICROS
-from simnode.model.node import EventError
+from simnode.model.state import EventError
 from simnode.scenarios.writer import Applied, scenario_text
 from simnode.testing.strategies import message_types, peer_addresses
 

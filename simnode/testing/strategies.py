@@ -29,8 +29,11 @@ from hypothesis import strategies as st
 from simnode.model import events as ev
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock
 from simnode.model.fakepeers import PROTOCOL_VERSIONS, SERVICE_FLAGS, USER_AGENTS
-from simnode.model.node import PAI_MESSAGE_TYPES, ConnectionRefused, Node, NodeSettings
+from simnode.model.limits import MAX_BLOCKS_IN_TRANSIT_PER_PEER
+from simnode.model.messages import PAI_MESSAGE_TYPES
+from simnode.model.node import Node
 from simnode.model.peer import PeerSnapshot
+from simnode.model.state import ConnectionRefused, NodeSettings
 from simnode.profiles import get_profile
 
 __all__ = [
@@ -100,6 +103,7 @@ def event_strategies(max_peers: int = 8) -> dict[type, st.SearchStrategy[ev.Even
     rtt = st.one_of(st.none(), st.floats(0.000001, 5.0).map(lambda s: round(s, 6)))
     address = peer_addresses(("ipv4", "ipv6")) | st.sampled_from(["127.0.0.1:40000", "[::1]:1"])
     listened = st.sampled_from(["192.0.2.240:8567", "[2001:db8::1]:8567"])  # addnode targets
+    inflight = st.lists(st.integers(0, 10**6), max_size=MAX_BLOCKS_IN_TRANSIT_PER_PEER).map(tuple)
     return {
         ev.Connect: st.builds(
             ev.Connect, addr=address, inbound=st.booleans(), whitelisted=st.booleans(),
@@ -127,7 +131,7 @@ def event_strategies(max_peers: int = 8) -> dict[type, st.SearchStrategy[ev.Even
         ev.SyncProgress: st.builds(
             ev.SyncProgress, peer, synced_headers=st.one_of(st.none(), st.integers(-1, 10**6)),
             synced_blocks=st.one_of(st.none(), st.integers(-1, 10**6)),
-            inflight=st.one_of(st.none(), st.lists(st.integers(0, 10**6), max_size=16).map(tuple))),
+            inflight=st.one_of(st.none(), inflight)),
         ev.SetNetworkActive: st.builds(ev.SetNetworkActive, st.booleans()),
         ev.AddNode: st.builds(ev.AddNode, listened, st.sampled_from(["add", "remove", "onetry"])),
         ev.StartListening: st.builds(ev.StartListening, listened,
@@ -179,7 +183,7 @@ def _plan_choices(optional: str, large: bool) -> dict[str, tuple | range]:
                  "present": ("both",)}[optional],
         "rtt": (0.226368, 0.000001, 0.000056, 0.001, 0.05, 2.5),
         "synced": range(-1, 1_200_000),
-        "inflight": range(0, 17),
+        "inflight": range(0, MAX_BLOCKS_IN_TRANSIT_PER_PEER + 1),
         "banscore": range(0, 2**31) if large else range(0, 100),
         **{f"bytes_{t}_{d}": counter for t, d in _TRAFFIC},
     }  # fmt: skip
@@ -336,7 +340,7 @@ def _lenient_entry(
 def scenario_files(draw: st.DrawFn, max_peers: int = 6, max_size: int = 40) -> str:
     """Scenario files (YAML text) that load and run: event sequences applied to a node, written
     out as ``simnode.scenarios.writer`` writes a reproducer."""
-    from simnode.model.node import EventError
+    from simnode.model.state import EventError
     from simnode.scenarios.writer import Applied, scenario_text
 
     node = Node(VirtualClock(DEFAULT_EPOCH_SECONDS))

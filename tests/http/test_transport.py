@@ -6,7 +6,7 @@ import json
 import pytest
 
 from simnode.model import StartListening, StopListening
-from simnode.model.node import ADDED_NODE_POLL_SECONDS, ADDED_NODE_RETRY_SECONDS
+from simnode.model.limits import ADDED_NODE_POLL_SECONDS, ADDED_NODE_RETRY_SECONDS
 from tests.transport_helpers import AUTH, AppUnderTest, basic
 
 

@@ -1,0 +1,91 @@
+"""The node's settings, its snapshot, its errors and its timers: the types the node's parts
+share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from simnode.model.addresses import IPNetwork
+from simnode.model.chain import Chain
+from simnode.model.chainparams import PAI_MAIN, ChainParams
+from simnode.model.clock import MICROS
+from simnode.model.mempool import Mempool
+from simnode.model.messages import PAI_MESSAGE_TYPES
+from simnode.model.peer import PeerSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSettings:
+    """Node options; names follow the node's own (``-banscore``, ``-bantime``)."""
+
+    ban_threshold: int = 100  # -banscore, DEFAULT_BANSCORE_THRESHOLD
+    ban_time_seconds: int = 86400  # -bantime, DEFAULT_MISBEHAVING_BANTIME
+    automatic_pings: bool = True
+    ping_interval_seconds: int = 120  # PING_INTERVAL, src/net_processing.h
+    ping_timeout_seconds: int = 1200  # TIMEOUT_INTERVAL, src/net.h
+    known_message_types: frozenset[str] = PAI_MESSAGE_TYPES
+    # "ban": crossing ban_threshold bans the address (PAI Core, Bitcoin Core <= 0.20.0);
+    # "discourage": any misbehaviour disconnects, with no ban to list (Bitcoin Core 28+, #29575).
+    misbehaviour: str = "ban"
+    # The chain: which network, the seed its blocks and transactions derive from, how far the
+    # node has validated at start (None: synced), and whether blocks arrive on their own.
+    chain: ChainParams = PAI_MAIN
+    seed: int = 0
+    start_blocks: int | None = None
+    block_interval_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BanEntry:
+    subnet: IPNetwork
+    created: int
+    until: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSnapshot:
+    """The whole node at one instant: what every RPC answer is rendered from."""
+
+    now_us: int
+    started_us: int
+    peers: tuple[PeerSnapshot, ...]
+    bans: tuple[BanEntry, ...]
+    added_nodes: tuple[str, ...]
+    listening: tuple[str, ...]  # addresses on the fake network that accept connections
+    chain: Chain
+    mempool: Mempool
+    network_active: bool
+    total_bytes_sent: int
+    total_bytes_recv: int
+    settings: NodeSettings
+
+    @property
+    def now_seconds(self) -> int:
+        return self.now_us // MICROS
+
+
+class EventError(ValueError):
+    """An event that cannot apply to the current state; the state is left unchanged."""
+
+
+class ConnectionRefused(EventError):
+    """A connection the node would not accept (banned address, network inactive)."""
+
+
+class Timer(Enum):
+    PING_DUE = 1
+    PONG_ARRIVES = 2
+    PING_TIMEOUT = 3
+    ADDED_NODES = 4  # a round of the added-node thread (peer_id -1)
+    BLOCK_DUE = 5  # the network finds a block (settings.block_interval_seconds; peer_id -1)
+
+
+@dataclass(order=True, slots=True)
+class TimerEntry:
+    due_us: int
+    seq: int
+    kind: Timer = field(compare=False)
+    peer_id: int = field(compare=False)
+    token: int = field(compare=False)
