@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from simnode import __version__
 from simnode.conformance.check import check_node
 from simnode.conformance.client import RPCClient, RPCFailure
 from simnode.http.app import DEFAULT_ALLOWED_CLIENTS, NodeApp
@@ -21,7 +22,7 @@ from simnode.http.auth import COOKIE_FILE, CookieFile, Credentials
 from simnode.http.runner import ServedNode
 from simnode.http.simulation import Simulation
 from simnode.model import Node, WallClock
-from simnode.model.fakepeers import PopulateOptions, populate
+from simnode.model.fakepeers import populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.profile import Profile
 from simnode.profiles.releases import ALIASES
@@ -43,6 +44,7 @@ class CLIError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simnode", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"simnode {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
@@ -241,12 +243,13 @@ def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Calla
         ban_time_seconds=args.bantime,
         seed=args.seed,
     )
-    options = PopulateOptions(
-        p2p_port=profile.identity.p2p_port, our_subver=profile.identity.subversion
-    )
+    options = profile.populate_options()
 
     def make_node() -> Node:
-        node = Node(WallClock(speed=args.speed), settings)
+        # The generated history (options.history_seconds) is played at once: start that far
+        # back, so the node reads the wall clock when it starts serving (issue 14, defect 1).
+        history = options.history_seconds if args.peers else 0.0
+        node = Node(WallClock(speed=args.speed, behind_seconds=history), settings)
         populate(node, args.peers, args.seed, options)
         return node
 
@@ -295,11 +298,13 @@ def serve_command(args: argparse.Namespace) -> int:
     cookie = None
     user_passwords: list[str] = []
     if args.rpcpassword:
-        user_passwords.append(f"{args.rpcuser}:{args.rpcpassword}")
+        # InitRPCAuthentication (src/httprpc.cpp @ PAI 3.0.0): -rpcuser + ":" + -rpcpassword,
+        # an empty user when none is given (never the text "None").
+        user_passwords.append(f"{args.rpcuser or ''}:{args.rpcpassword}")
     else:
         cookie = CookieFile(args.rpccookiefile or args.datadir / COOKIE_FILE)
         try:
-            cookie.path.parent.mkdir(parents=True, exist_ok=True)
+            cookie.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             cookie.write()
         except OSError as error:
             raise CLIError(

@@ -26,7 +26,7 @@ from simnode.http.simulation import Simulation
 from simnode.model import events as ev
 from simnode.model.addresses import format_subnet, parse_subnet
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
-from simnode.model.fakepeers import PopulateOptions, populate, seeded_faker
+from simnode.model.fakepeers import populate, seeded_faker
 from simnode.model.node import Node
 from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
@@ -268,9 +268,7 @@ class LocalNode:
 
     def add_peers(self, count: int, seed: int | None = None) -> list[int]:
         """``count`` plausible peers (ids returned), without moving the clock."""
-        identity = self.profile.identity
-        options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion,
-                                  history_seconds=0)  # fmt: skip
+        options = self.profile.populate_options(history_seconds=0)
         return populate(self.node, count, self.config.seed if seed is None else seed, options)
 
     def disconnect(self, peer: int) -> None:
@@ -352,12 +350,13 @@ class LocalNode:
                 return self.runner.node
 
             return scenario_node
-        identity = get_profile(config.profile).identity
-        options = PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion)
+        options = get_profile(config.profile).populate_options()
 
         def build() -> Node:
+            history = options.history_seconds if config.peers else 0.0
             clock = (VirtualClock(config.start_seconds) if config.speed is None
-                     else WallClock(config.speed, config.start_seconds))  # fmt: skip
+                     else WallClock(config.speed, config.start_seconds,
+                                    behind_seconds=history))  # fmt: skip
             settings = config.settings or get_profile(config.profile).settings
             node = Node(clock, replace(settings, seed=config.seed))
             populate(node, config.peers, config.seed, options)
@@ -377,7 +376,7 @@ class LocalNode:
         return Credentials((f"{self.user}:{self.password}",))
 
     def _write_files(self) -> None:
-        self.datadir.mkdir(parents=True, exist_ok=True)
+        self.datadir.mkdir(mode=0o700, parents=True, exist_ok=True)  # as the node's own
         lines = [f"rpcport={self.port}", f"rpcconnect={self.host}"]
         if self.config.auth == "cookie":
             cookie = CookieFile(self.datadir / COOKIE_FILE)

@@ -52,7 +52,9 @@ class VirtualClock:
 
 
 class WallClock:
-    """Follows a time source at ``speed`` times real speed, starting from ``start_seconds``.
+    """Follows a time source at ``speed`` times real speed, starting from ``start_seconds``
+    (default: the source's now, less ``behind_seconds``: a node whose history is then played
+    forward at once reads the real time afterwards).
 
     Used by ``simnode serve`` so a demo node lives in (optionally accelerated) real time.
     """
@@ -63,13 +65,14 @@ class WallClock:
         start_seconds: float | None = None,
         source: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        behind_seconds: float = 0.0,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._monotonic = monotonic
         self._origin_mono = monotonic()
-        start = source() if start_seconds is None else start_seconds
+        start = source() - behind_seconds if start_seconds is None else start_seconds
         self._origin_us = round(start * MICROS)
         self._offset_us = 0
         self._lock = threading.Lock()

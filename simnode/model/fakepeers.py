@@ -36,6 +36,28 @@ USER_AGENTS = (
     ("/Satoshi:0.12.1/", 2),
     ("/Satoshi:0.15.1/", 2),
 )
+# Bitcoin Core releases a Bitcoin node meets (CLIENT_VERSION as FormatSubVersion prints it):
+# peers of a release run it and the few before it.
+BITCOIN_CORE_RELEASES = (
+    "0.12.1", "0.13.0", "0.13.1", "0.13.2", "0.14.2", "0.15.1", "0.16.3", "0.17.1", "0.18.1",
+    "0.19.1", "0.20.1", "0.21.2", "22.0.0", "23.0.0", "24.0.1", "25.1.0", "26.1.0", "27.1.0",
+    "28.0.0", "28.1.0", "29.0.0", "30.0.0", "31.0.0",
+)  # fmt: skip
+RECENT_RELEASE_WEIGHTS = (40, 20, 15, 10, 8, 7)  # the node's own release first
+
+
+def bitcoin_core_agents(version: tuple[int, int, int]) -> tuple[tuple[str, int], ...]:
+    """Who connects to a Bitcoin Core node of ``version``: its release and the ones before."""
+
+    def number(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split("."))
+
+    known = [r for r in BITCOIN_CORE_RELEASES if number(r) <= version] or [BITCOIN_CORE_RELEASES[0]]
+    recent = reversed(known[-len(RECENT_RELEASE_WEIGHTS) :])
+    pairs = zip(recent, RECENT_RELEASE_WEIGHTS, strict=False)
+    return tuple((f"/Satoshi:{release}/", weight) for release, weight in pairs)
+
+
 SERVICE_FLAGS = ((0x0D, 70), (0x09, 15), (0x05, 5), (0x01, 5), (0x00, 5))
 PROTOCOL_VERSIONS = ((70015, 85), (70014, 8), (70012, 5), (70001, 2))
 EPHEMERAL_PORTS = (32768, 60999)
@@ -65,14 +87,14 @@ class SimnodeProvider(BaseProvider):
             return f"[{self.peer_ipv6()}]:{port}"
         return f"{self.peer_ipv4()}:{port}"
 
-    def user_agent_node(self) -> str:
-        return str(_weighted(self, USER_AGENTS))
+    def user_agent_node(self, agents: tuple[tuple[str, int], ...] = USER_AGENTS) -> str:
+        return str(_weighted(self, agents))
 
     def service_flags(self) -> int:
         return int(_weighted(self, SERVICE_FLAGS))  # type: ignore[call-overload]
 
-    def protocol_version(self) -> int:
-        return int(_weighted(self, PROTOCOL_VERSIONS))  # type: ignore[call-overload]
+    def protocol_version(self, versions: tuple[tuple[int, int], ...] = PROTOCOL_VERSIONS) -> int:
+        return int(_weighted(self, versions))  # type: ignore[call-overload]
 
 
 _fakers = threading.local()
@@ -97,6 +119,9 @@ class PopulateOptions:
     outbound: int = 8  # PAI's default full outbound slots (MAX_OUTBOUND_CONNECTIONS)
     p2p_port: int = 8567
     our_subver: str = "/Turing:3.0.0/"
+    # Who connects: user agents and protocol versions with their weights (a PAI node's peers).
+    user_agents: tuple[tuple[str, int], ...] = USER_AGENTS
+    protocol_versions: tuple[tuple[int, int], ...] = PROTOCOL_VERSIONS
     chain_height: int | None = None  # None: the node's best header
     # Connections are spread over this much virtual time, which passes while populating, so
     # pings have been answered and the table looks lived-in.
@@ -157,8 +182,8 @@ def populate(
             ev.VersionReceived(
                 peer_id,
                 **{
-                    "version": fake.protocol_version(),
-                    "subver": fake.user_agent_node(),
+                    "version": fake.protocol_version(options.protocol_versions),
+                    "subver": fake.user_agent_node(options.user_agents),
                     "services": fake.service_flags(),
                     "startingheight": chain_height - rng.randint(0, 50),
                     "relaytxes": rng.random() > 0.05,

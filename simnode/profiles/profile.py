@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simnode.model.fakepeers import PopulateOptions, bitcoin_core_agents
 from simnode.model.peer import PeerSnapshot
 from simnode.model.state import NodeSettings, NodeSnapshot
 from simnode.profiles.fields import ABSENT, FIELDS, Field, PeerAttribute, Presence
@@ -96,6 +97,18 @@ class Profile:
             if value is not ABSENT:
                 entry[f.name] = value
         return entry
+
+    def populate_options(self, **overrides: Any) -> PopulateOptions:
+        """How generated peers of this release look: its ports and user agent, and the agents
+        and protocol versions of the nodes that connect to it."""
+        identity = self.identity
+        if identity.client_name == "Satoshi":
+            own = identity.protocol_version
+            overrides = {"user_agents": bitcoin_core_agents(identity.client_version),
+                         "protocol_versions": ((own, 85), (own - 1, 10), (own - 2, 5)),
+                         **overrides}  # fmt: skip
+        return PopulateOptions(p2p_port=identity.p2p_port, our_subver=identity.subversion,
+                               **overrides)  # fmt: skip
 
     def getpeerinfo(self, snapshot: NodeSnapshot) -> list[dict[str, Any]]:
         return [self.render_peer(peer, snapshot.now_us) for peer in snapshot.peers]

@@ -8,6 +8,7 @@ from simnode.model import events as ev
 from simnode.model.clock import MICROS
 from simnode.model.limits import LATEST_US
 from simnode.profiles import netviews
+from simnode.profiles.chainviews import era
 from simnode.rpc.methods import Methods, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number
 
@@ -87,6 +88,8 @@ def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "uptime",
     "\nReturns the total uptime of the server.\n\nResult:\n"
     "ttt        (numeric) The number of seconds that the server has been running\n",
+    # Bitcoin Core 0.15 added uptime (#10400); PAI Core, a 0.15.99 fork, has it.
+    in_release=lambda profile: era(profile) != "0.13",
 )
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.uptime(ctx.node.snapshot())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simnode.model import events as ev
 from simnode.model.clock import MICROS, VirtualClock
-from simnode.model.fakepeers import PopulateOptions, populate
+from simnode.model.fakepeers import populate
 from simnode.model.node import Node
 from simnode.model.state import EventError
 from simnode.profiles import get_profile
@@ -86,18 +86,12 @@ class ScenarioRunner:
             node.apply(ev.AdvanceClock((target_us - clock.now_us()) / MICROS))
 
     def _connect_initial_peers(self) -> None:
-        identity = self.profile.identity
         for spec in self.scenario.peers:
             if isinstance(spec, PeerSpec):
                 spec(self)
                 continue
             assert isinstance(spec, GeneratedPeers)
-            options = PopulateOptions(
-                p2p_port=identity.p2p_port,
-                our_subver=identity.subversion,
-                history_seconds=0,
-                **dict(spec.overrides),
-            )
+            options = self.profile.populate_options(history_seconds=0, **dict(spec.overrides))
             ids = populate(self.node, spec.count, self.scenario.seed, options)
             for index, peer_id in enumerate(ids):
                 self.bind(f"{spec.prefix}-{index}", peer_id)

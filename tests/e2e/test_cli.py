@@ -99,6 +99,47 @@ def test_serve_with_defaults_uses_a_cookie_and_removes_it(tmp_path):
     assert not cookie.exists()
 
 
+def test_the_served_clock_reads_the_wall_clock_at_start(tmp_path):
+    """issue 14, defect 1: the generated history lies in the past; at real speed the node's
+    now is the wall clock's (it was 600 s ahead), so no client sees a negative age."""
+    before = time.time()
+    served = Served("--rpcuser", "u", "--rpcpassword", "p", tmp_path=tmp_path)
+    proxy = proxy_for(served.url, "u", "p")
+    try:
+        node_now = proxy.getnettotals()["timemillis"] / 1000
+        peers = proxy.getpeerinfo()
+    finally:
+        close(proxy)
+        served.stop()
+    assert before - 2 <= node_now <= time.time() + 2
+    assert peers and all(p["conntime"] <= node_now and p["lastrecv"] <= node_now for p in peers)
+    assert min(p["conntime"] for p in peers) < node_now - 60  # the history is in the past
+
+
+def test_a_password_without_a_user_is_the_nodes_empty_user_not_none(tmp_path):
+    """issue 16, defect 3: --rpcpassword with --rpcauth and no --rpcuser made "None:X" a
+    working login; the node joins -rpcuser (empty) and -rpcpassword: ":X"."""
+    from simnode.http.auth import rpcauth_line
+
+    served = Served("--rpcpassword", "X", "--rpcauth", rpcauth_line("bob", "hunter2"),
+                    tmp_path=tmp_path)  # fmt: skip
+    try:
+        assert connection_count(served.url, "bob", "hunter2") == 12
+        assert connection_count(served.url, "", "X") == 12
+        with pytest.raises(Exception, match="401"):
+            connection_count(served.url, "None", "X")
+    finally:
+        served.stop()
+
+
+def test_the_data_directory_is_private(tmp_path):
+    """issue 16: the data directory is created 0700, as the node's is (it holds the cookie)."""
+    datadir = tmp_path / "fresh"
+    served = Served("--datadir", str(datadir), tmp_path=tmp_path)
+    served.stop()
+    assert datadir.stat().st_mode & 0o777 == 0o700
+
+
 def test_serve_takes_the_nodes_own_option_spelling(tmp_path):
     """paicoind -rpcuser=u -rpcpassword=p ... works as written."""
     served = Served("-rpcuser=alice", "-rpcpassword=s3cret", tmp_path=tmp_path)
@@ -179,3 +220,11 @@ def test_scenario_commands(tmp_path):
     assert recorded.returncode == 0
     methods = [json.loads(line)["method"] for line in out.read_text().splitlines()]
     assert methods == list(RECORDED_METHODS)  # one line per method, at the one time asked
+
+
+def test_version():
+    """issue 14, defect 6: ``simnode --version`` names the installed version."""
+    from simnode import __version__
+
+    done = run("--version")
+    assert (done.returncode, done.stdout.strip()) == (0, f"simnode {__version__}")

@@ -71,3 +71,9 @@ def test_wrong_arity_answers_the_methods_help(profile):
     _status, reply = AppUnderTest(profile=profile).call("getblockcount", 1)
     assert reply["error"]["code"] == -1
     assert reply["error"]["message"].startswith("getblockcount\n")
+
+
+def test_bitcoin_0_13_has_no_uptime_which_arrived_in_0_15():
+    """issue 14, defect 7: uptime came with Bitcoin Core 0.15 (#10400)."""
+    assert AppUnderTest(profile="bitcoin-0.13").call("uptime")[1]["error"]["code"] == -32601
+    assert AppUnderTest(profile="pai").call("uptime")[1]["error"] is None
