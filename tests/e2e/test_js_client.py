@@ -1,6 +1,7 @@
 """The npm bitcoin-core client (tests/js, installed by .ci/run) against a served node."""
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,8 +13,11 @@ from simnode.local import LocalNode
 JS = Path(__file__).resolve().parents[1] / "js"
 
 
+# Skipped on a developer's machine without the npm client; never in CI, which installs it
+# (.ci/run fails when it cannot), so a missing install fails this test instead of hiding it.
 @pytest.mark.skipif(
-    shutil.which("node") is None or not (JS / "node_modules" / "bitcoin-core").exists(),
+    not os.environ.get("CI")
+    and (shutil.which("node") is None or not (JS / "node_modules" / "bitcoin-core").exists()),
     reason="Node.js or tests/js's packages are missing (npm ci --prefix tests/js)",
 )
 def test_the_npm_bitcoin_core_client():
