@@ -54,9 +54,9 @@ class NodeConfig:
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
-        get_profile(self.profile)  # KeyError names the known profiles
-        if self.peers < 0:
-            raise ValueError("peers must not be negative")
+        get_profile(self.profile)  # UnknownProfile (a ValueError) names the known ones
+        if isinstance(self.peers, bool) or not isinstance(self.peers, int) or self.peers < 0:
+            raise ValueError(f"peers must be a non-negative integer, not {self.peers!r}")
 
 
 class FaultControl:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from simnode.model.chainparams import BITCOIN_MAIN
 from simnode.model.messages import MODERN_MESSAGE_TYPES
 from simnode.model.state import NodeSettings
@@ -116,10 +118,16 @@ ALIASES = {"spec": "bitcoin-0.13", "pai-3.0": "pai", "paicoin": "pai", "bitcoin"
 DEFAULT_PROFILE = "pai"
 
 
+class UnknownProfile(ValueError):
+    """A profile name simnode does not know; the message lists the known ones."""
+
+
 def get_profile(name: str) -> Profile:
-    """A profile by name or alias; KeyError names the known ones."""
-    key = ALIASES.get(name, name)
+    """A profile by name or alias; UnknownProfile names the known ones (and the closest)."""
+    key = ALIASES.get(name, name) if isinstance(name, str) else name
     if key not in PROFILES:
-        known = ", ".join(sorted([*PROFILES, *ALIASES]))
-        raise KeyError(f"unknown profile {name!r} (known: {known})")
+        known = sorted([*PROFILES, *ALIASES])
+        close = difflib.get_close_matches(str(name), known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UnknownProfile(f"unknown profile {name!r} (known: {', '.join(known)}){hint}")
     return PROFILES[key]

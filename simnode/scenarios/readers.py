@@ -17,7 +17,7 @@ Reader = Callable[[Located], Any]
 
 
 def fail(item: Located, expected: str) -> ScenarioError:
-    return ScenarioError(item.where, f"expected {expected}, got {item.value!r}")
+    return ScenarioError(item.where, f"expected {expected}, got {item.plain!r}")
 
 
 def text(item: Located) -> str:
@@ -66,11 +66,17 @@ def boolean(item: Located) -> bool:
     return item.value
 
 
+MAX_DURATION_SECONDS = 100 * 365 * 24 * 3600  # far past any scenario; the clock ends in 292,277
+
+
 def duration(item: Located) -> float:
     try:
-        return parse_duration(item.value)
+        seconds = parse_duration(item.value)
     except ValueError as error:
         raise ScenarioError(item.where, str(error)) from None
+    if seconds > MAX_DURATION_SECONDS:
+        raise fail(item, "a duration of at most 100 years (36500d)")
+    return seconds
 
 
 def whole_seconds(item: Located) -> int:
@@ -153,7 +159,7 @@ class Fields:
 
     def __init__(self, item: Located, what: str) -> None:
         if not isinstance(item.value, dict):
-            raise ScenarioError(item.where, f"expected a mapping for {what}, got {item.value!r}")
+            raise ScenarioError(item.where, f"expected a mapping for {what}, got {item.plain!r}")
         self.item, self.what = item, what
         self.values: dict[str, Located] = item.value
         self.read: list[str] = []

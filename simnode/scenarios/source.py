@@ -55,6 +55,15 @@ class Located:
     where: Where
     key_wheres: dict[str, Where] | None = None  # for mappings: where each key is written
 
+    @property
+    def plain(self) -> Any:
+        """The value as the file wrote it, without places (for messages)."""
+        if isinstance(self.value, dict):
+            return {key: item.plain for key, item in self.value.items()}
+        if isinstance(self.value, list):
+            return [item.plain for item in self.value]
+        return self.value
+
 
 def load_located(text: str, path: str) -> Located:
     """Parse ``text`` (the contents of ``path``) into located plain values."""
@@ -68,7 +77,7 @@ def load_located(text: str, path: str) -> Located:
         raise ScenarioError(Where(path, 1, 1), f"not valid YAML: {error}") from None
     if node is None:
         raise ScenarioError(Where(path, 1, 1), "the file is empty; expected a mapping")
-    return _convert(node, path, yaml.constructor.SafeConstructor())
+    return _convert(node, path, yaml.constructor.SafeConstructor(), _Budget())
 
 
 def read_located(path: Path) -> Located:
@@ -83,22 +92,47 @@ def _where(mark: Any, path: str) -> Where:
     return Where(path, mark.line + 1, mark.column + 1)
 
 
-def _convert(node: yaml.Node, path: str, constructor: yaml.constructor.SafeConstructor) -> Located:
+# YAML aliases repeat a value; nested ones can make a short file expand to billions (an "alias
+# bomb"). Values reached again through aliases are counted, and past this many refused.
+MAX_ALIASED_VALUES = 100_000
+
+
+class _Budget:
+    """Which nodes were converted, and how many more may be reached again via aliases."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.aliased_left = MAX_ALIASED_VALUES
+
+    def visit(self, node: yaml.Node, where: Where) -> None:
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.aliased_left -= 1
+        if self.aliased_left < 0:
+            raise ScenarioError(where, f"YAML aliases expand past {MAX_ALIASED_VALUES:,} "
+                                       "repeated values here (an alias bomb?)")  # fmt: skip
+
+
+def _convert(
+    node: yaml.Node, path: str, constructor: yaml.constructor.SafeConstructor, budget: _Budget
+) -> Located:
     where = _where(node.start_mark, path)
+    budget.visit(node, where)
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
         mapping: dict[str, Located] = {}
         key_wheres: dict[str, Where] = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, path, constructor)
+            key = _convert(key_node, path, constructor, budget)
             if not isinstance(key.value, str):
                 raise ScenarioError(key.where, f"keys must be strings, not {key.value!r}")
             if key.value in mapping:
                 raise ScenarioError(key.where, f"duplicate key {key.value!r}")
-            mapping[key.value] = _convert(value_node, path, constructor)
+            mapping[key.value] = _convert(value_node, path, constructor, budget)
             key_wheres[key.value] = key.where
         return Located(mapping, where, key_wheres)
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
-        return Located([_convert(item, path, constructor) for item in node.value], where)
+        return Located([_convert(item, path, constructor, budget) for item in node.value], where)
     if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
         return Located(constructor.construct_object(node, deep=True), where)
     raise ScenarioError(where, f"tag {node.tag!r} is not allowed: scenario files hold plain data")

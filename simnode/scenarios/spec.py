@@ -8,6 +8,7 @@ once the whole file has passed. The format is documented in docs/scenarios.md.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from simnode.model.chainparams import network
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS, MICROS
 from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
+from simnode.profiles.releases import UnknownProfile
 from simnode.scenarios import readers as read
 from simnode.scenarios.actions import ALL, Action, PeerEventAction, PeerSpec
 from simnode.scenarios.durations import format_duration
@@ -73,6 +75,12 @@ def _peers(item: Located) -> tuple[PeerSpec | GeneratedPeers, ...]:
         raise read.fail(item, "a list of peers")
     specs: list[PeerSpec | GeneratedPeers] = []
     names: set[str] = set()
+    total = sum(entry.value["count"].value for entry in item.value
+                if isinstance(entry.value, dict) and isinstance(entry.value.get("count"), Located)
+                and isinstance(entry.value["count"].value, int))  # fmt: skip
+    if total > MAX_PEERS:
+        problem = f"{total:,} peers: a scenario connects at most {MAX_PEERS:,}"
+        raise ScenarioError(item.where, problem)
     for entry in item.value:
         if isinstance(entry.value, dict) and "count" in entry.value:
             spec: PeerSpec | GeneratedPeers = _generated_peers(entry)
@@ -116,6 +124,10 @@ class _Entry:
     where: Where
 
 
+ENTRY_KEYS = ("at", "every", "until", "times")
+MAX_PEERS = 10_000
+
+
 def _entry(item: Located) -> _Entry:
     fields = read.Fields(item, "timeline entry")
     at = fields.get("at", read.duration, required=True)
@@ -125,9 +137,13 @@ def _entry(item: Located) -> _Entry:
     kinds = [key for key in item.value if key in ACTIONS]
     if len(kinds) != 1:
         found = f"found {', '.join(kinds)}" if kinds else "found none"
+        unknown = [key for key in item.value if key not in ACTIONS and key not in ENTRY_KEYS]
+        close = difflib.get_close_matches(unknown[0], ACTIONS, n=1) if unknown else []
+        hint = f"; did you mean {close[0]!r} for {unknown[0]!r}?" if close else ""
         raise ScenarioError(
             item.where,
-            f"a timeline entry needs exactly one action ({found}); actions: {', '.join(ACTIONS)}",
+            f"a timeline entry needs exactly one action ({found}); actions: "
+            f"{', '.join(ACTIONS)}{hint}",
         )
     action = fields.get(kinds[0], ACTIONS[kinds[0]])
     fields.done()
@@ -211,8 +227,8 @@ def _profile(item: Located) -> str:
     name = read.text(item)
     try:
         get_profile(name)
-    except KeyError as error:
-        raise ScenarioError(item.where, str(error.args[0])) from None
+    except UnknownProfile as error:
+        raise ScenarioError(item.where, str(error)) from None
     return name
 
 
