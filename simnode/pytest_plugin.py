@@ -87,12 +87,20 @@ def simnode_defaults(pytestconfig: pytest.Config) -> NodeConfig:
 def simnode_config(simnode_defaults: NodeConfig, request: pytest.FixtureRequest) -> NodeConfig:
     """This test's node configuration: the defaults with the ``simnode`` marker's keywords."""
     marker = request.node.get_closest_marker("simnode")
+    if marker is not None and marker.args:
+        pytest.fail(f"simnode marker takes keywords only (peers=3, scenario='...'), not "
+                    f"{', '.join(map(repr, marker.args))}", pytrace=False)  # fmt: skip
     keywords = dict(marker.kwargs) if marker else {}
     keywords.pop("strict", None)  # read at teardown
-    unknown = set(keywords) - {f.name for f in fields(simnode_defaults)}
+    names = [f.name for f in fields(simnode_defaults)]
+    unknown = sorted(set(keywords) - set(names))
     if unknown:
-        raise pytest.UsageError(f"unknown simnode marker keyword(s): {', '.join(sorted(unknown))}")
-    return replace(simnode_defaults, **keywords)
+        pytest.fail(f"unknown simnode marker keyword(s): {', '.join(unknown)} (known: "
+                    f"{', '.join(names)}, strict)", pytrace=False)  # fmt: skip
+    try:
+        return replace(simnode_defaults, **keywords)
+    except ValueError as error:  # NodeConfig's checks: bad peers, unknown profile, ...
+        pytest.fail(f"simnode marker: {error}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +122,10 @@ def simnode(
     simnode_server: LocalNode, simnode_config: NodeConfig, request: pytest.FixtureRequest
 ) -> Iterator[LocalNode]:
     """A node with fresh state for this test, on the session's server."""
-    simnode_server.configure(simnode_config)
+    try:
+        simnode_server.configure(simnode_config)
+    except ValueError as error:  # a scenario that does not load, ...: this test's error only
+        pytest.fail(f"simnode marker: {error}", pytrace=False)
     yield simnode_server
     _raise_problems(simnode_server, request)
 

@@ -36,11 +36,11 @@ class Simulation:
     ) -> Node:
         """A fresh node from ``make_node`` (or the last factory), rendered as ``profile``."""
         with self._lock:
-            if make_node is not None:
-                self._make_node = make_node
+            make_node = make_node or self._make_node
+            node = make_node()  # first: if it raises, nothing has changed
+            self._make_node, self._node = make_node, node
             if profile is not None:
                 self.profile = profile
-            self._node = self._make_node()
             self.warmup_message = None
             self.stopping = False
             return self._node

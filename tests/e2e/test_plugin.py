@@ -277,3 +277,50 @@ def test_conftest_override(simnode):
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_bad_marker_fails_its_own_test_only(pytester):
+    """issue 14 defect 2, issue 16 defect 7: a marker that cannot be applied fails its test
+    with a one-line reason naming the value, and the next tests get a clean node."""
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.simnode(scenario="nosuch")
+def test_unknown_scenario(simnode):
+    pass
+
+def test_next_has_a_clean_node(simnode):
+    assert simnode.peers() == []
+
+@pytest.mark.simnode(peers="x")
+def test_bad_peers(simnode):
+    pass
+
+@pytest.mark.simnode(profile="nope")
+def test_unknown_profile(simnode):
+    pass
+
+@pytest.mark.simnode(3)
+def test_positional(simnode):
+    pass
+
+@pytest.mark.simnode(colour="blue")
+def test_unknown_keyword(simnode):
+    pass
+
+@pytest.mark.simnode(peers=2)
+def test_after_all_that(simnode):
+    assert len(simnode.peers()) == 2
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=5)
+    result.stdout.fnmatch_lines_random([
+        "*simnode marker: nosuch: no such scenario file*",
+        "*simnode marker: peers must be a non-negative integer, not 'x'*",
+        "*simnode marker: unknown profile 'nope'*",
+        "*simnode marker takes keywords only*not 3*",
+        "*unknown simnode marker keyword(s): colour (known: *",
+    ])  # fmt: skip
+    assert "Traceback" not in result.stdout.str()
