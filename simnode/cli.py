@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted([*PROFILES, *ALIASES]))
     check.add_argument("--level", default="documented", choices=LEVELS)
     check.add_argument("--banscore", type=int, default=100, help="the node's -banscore")
+    check.add_argument("--json", action="store_true", help="the report as JSON, for machines")
     check.set_defaults(handler=check_command)
     return parser
 
@@ -275,8 +276,13 @@ def check_command(args: argparse.Namespace) -> int:
         except (OSError, RPCFailure, http.client.HTTPException) as error:
             raise CLIError(f"cannot query {args.url}: {error}") from None
         report = check_node(client.call, args.profile, args.level, args.banscore)
-    print(f"simnode check {args.url} as {args.profile} ({args.level})")
-    print(report.text())
+    if args.json:
+        document = {"url": args.url, "profile": args.profile, "level": args.level,
+                    **report.as_json()}  # fmt: skip
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print(f"simnode check {args.url} as {args.profile} ({args.level})")
+        print(report.text())
     return 0 if report.conforms else 1
 
 

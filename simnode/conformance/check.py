@@ -8,6 +8,7 @@ invariants real nodes keep; for simnode and for any real node alike.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,9 +104,37 @@ class CheckReport:
     def conforms(self) -> bool:
         return not self.problems
 
+    def grouped(self) -> list[tuple[str, int, str]]:
+        """The problems by rule: (rule, how often, one example), most frequent first. A rule is
+        a problem without the peer it was found on and with its values elided, so one broken
+        field on 196 peers is one line, not 196."""
+        groups: dict[str, list[str]] = {}
+        for problem in self.problems:
+            rule = _VALUE.sub("…", _WHO.sub("", problem))
+            groups.setdefault(rule, []).append(problem)
+        return sorted(((rule, len(found), found[0]) for rule, found in groups.items()),
+                      key=lambda group: (-group[1], group[0]))  # fmt: skip
+
     def text(self) -> str:
         verdict = "conforms" if self.conforms else f"{len(self.problems)} problem(s)"
-        return "\n".join([*self.lines, *(f"  - {p}" for p in self.problems), verdict])
+        lines = [*self.lines]
+        for rule, count, example in self.grouped():
+            lines.append(f"  - {count} x {rule}\n      e.g. {example}" if count > 1
+                         else f"  - {example}")  # fmt: skip
+        return "\n".join([*lines, verdict])
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "conforms": self.conforms,
+            "lines": self.lines,
+            "problems": [{"rule": rule, "count": count, "example": example}
+                         for rule, count, example in self.grouped()],
+        }  # fmt: skip
+
+
+# "peer 3 (entry 0): " or "peer 3: " before a problem found on one peer; values in it.
+_WHO = re.compile(r"^peer [^ ]+(?: \(entry \d+\))?: ")
+_VALUE = re.compile(r"'[^']*'|\b-?\d+(?:\.\d+)?(?:e-?\d+)?\b")
 
 
 def check_node(

@@ -1,6 +1,7 @@
 """The validator: the spec page's example conforms; every way of breaking it is named."""
 
 import copy
+import json
 import subprocess
 import sys
 
@@ -199,3 +200,37 @@ def test_rpc_discover_describes_every_method_and_its_schemas_validate_real_answe
     bad = [dict(peers[0], services=13)]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, {**by_name["getpeerinfo"], "components": document["components"]})
+
+
+def test_a_broken_node_reports_one_line_per_rule_with_a_count_and_an_example(served):
+    """issue 14, defect 5: one bad field on every peer was one unsorted line per peer; the
+    report groups by rule, counts, shows one example, sorts, and --json gives the same."""
+    served.reset()
+    served.add_peers(40)
+    with RPCClient(served.url, served.user, served.password) as client:
+
+        def broken(method, *params):
+            result = client.call(method, *params)
+            if method == "getpeerinfo":
+                for peer in result:
+                    peer["pingtime"] = "fast"
+                    peer["inbound"] = 1
+            return result
+
+        report = check_node(broken, "pai", "strict")
+    grouped = report.grouped()
+    assert [count for _, count, _ in grouped][:2] == [40, 40]
+    assert [count for _, count, _ in grouped] == sorted((c for _, c, _ in grouped), reverse=True)
+    assert len(report.text().splitlines()) < 30
+    assert "40 x pingtime: … is not of type …" in report.text()
+    document = report.as_json()
+    assert document["conforms"] is False
+    assert document["problems"][0]["count"] == 40 and "peer" in document["problems"][0]["example"]
+
+
+def test_check_json_output_and_exit_status(served):
+    served.reset()
+    done = run_check("--url", served.url, "--user", served.user, "--password", served.password,
+                     "--json")  # fmt: skip
+    document = json.loads(done.stdout)
+    assert (done.returncode, document["conforms"], document["problems"]) == (0, True, [])
