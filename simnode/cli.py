@@ -1,4 +1,4 @@
-"""``simnode``: the command line. ``simnode serve`` runs a fake node until Ctrl-C / SIGTERM."""
+"""simnode: the command line. "simnode serve" runs a fake node until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import dataclasses
 import http.client
 import json
 import os
+import shutil
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from simnode import __version__
 from simnode.conformance.check import check_node
@@ -42,10 +44,31 @@ class CLIError(Exception):
     """A problem to report in one line, with a non-zero exit."""
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default when it has a meaningful one (not None, not off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, argparse.SUPPRESS) or action.default == []:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the conventions users expect: every default shown in --help, and a bad
+    option answered in one line that names it (not the whole usage)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="simnode", description=__doc__)
+    parser = _Parser(prog="simnode", description=__doc__)
     parser.add_argument("--version", action="version", version=f"simnode {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     serve = commands.add_parser(
         "serve",
         help="run a fake node",
@@ -171,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as error:
         print(f"simnode: error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (simnode scenarios list | head)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (nothing more is written)
+        return 0
 
 
 def _load_scenario(name_or_path: str) -> Scenario:
@@ -183,10 +209,13 @@ def _load_scenario(name_or_path: str) -> Scenario:
 
 
 def scenarios_list(args: argparse.Namespace) -> int:
+    """Each library scenario and its whole description, wrapped to the terminal."""
+    width = max(shutil.get_terminal_size().columns, 60)
     for name, path in library.library_paths().items():
-        scenario = load_scenario(path)
-        first_line = scenario.description.strip().splitlines()[0]
-        print(f"{name:<24} {first_line}")
+        description = " ".join(load_scenario(path).description.split())
+        print(name)
+        print(textwrap.fill(description, width, initial_indent="    ",
+                            subsequent_indent="    "))  # fmt: skip
     return 0
 
 
@@ -204,9 +233,9 @@ def scenarios_show(args: argparse.Namespace) -> int:
 
 def scenarios_validate(args: argparse.Namespace) -> int:
     failures = 0
-    for path in args.paths:
+    for path in args.paths:  # files, or names of the library's scenarios
         try:
-            ScenarioRunner(load_scenario(path)).run_to_end()
+            ScenarioRunner(load_scenario(library.resolve(path))).run_to_end()
         except ScenarioError as error:
             print(f"{error}", file=sys.stderr)
             failures += 1

@@ -228,3 +228,20 @@ def test_version():
 
     done = run("--version")
     assert (done.returncode, done.stdout.strip()) == (0, f"simnode {__version__}")
+
+
+def test_cli_conventions():
+    """issue 14, defect 6: a bad option is one line naming it; --help shows defaults and no
+    reST markup; scenarios validate takes library names; scenarios list does not truncate."""
+    bad = run("serve", "--nosuch")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "simnode: error: unrecognized arguments: --nosuch (see simnode --help)"
+    ]
+    helped = run("serve", "--help").stdout
+    assert "(default: 12)" in helped and "(default: None)" not in helped
+    assert "``" not in run("--help").stdout
+    validated = run("scenarios", "validate", "ban-storm")
+    assert (validated.returncode, validated.stdout.strip()) == (0, "ban-storm: ok")
+    listed = run("scenarios", "list").stdout
+    assert "for an hour" in listed  # past the first line of ban-storm's description
