@@ -1,15 +1,8 @@
 """The code in docs/pytest.md runs as written, in a fresh project with no conftest."""
 
 import re
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "pytest.md"
-
-
-def blocks_of(page: str) -> dict[str, str]:
-    """The page's code blocks labelled ``<!-- file: NAME -->``, by name."""
-    text = (DOC.parent / page).read_text()
-    return dict(re.findall(r"<!-- file: (\S+) -->\n```python\n(.*?)```", text, flags=re.S))
+from docpages import blocks_of
 
 
 def test_the_worked_example_and_the_hypothesis_recipe_pass(pytester):

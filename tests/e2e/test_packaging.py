@@ -2,6 +2,9 @@
 check and carry the licence, the docs and the scenario library; the wheel installed into a fresh
 virtualenv answers --version, serves, and passes simnode check."""
 
+import base64
+import http.client
+import json
 import re
 import subprocess
 import sys
@@ -12,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from docpages import blocks_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,6 +71,17 @@ def test_the_installed_wheel_serves_and_checks(dist, tmp_path):
     )  # fmt: skip
     try:
         url = re.search(r"at (http://127\.0\.0\.1:\d+/)", served.stdout.readline()).group(1)
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request(
+            "POST",
+            "/",
+            b'{"id":1,"method":"getblockcount"}',
+            {"Authorization": "Basic " + base64.b64encode(b"u:p").decode()},
+        )
+        reply = json.loads(connection.getresponse().read())
+        connection.close()
+        assert reply["error"] is None and reply["result"] > 0
         checked = subprocess.run(
             [*simnode, "check", "--url", url, "--user", "u", "--password", "p"],
             capture_output=True, text=True, timeout=60, cwd=tmp_path,
@@ -75,3 +90,11 @@ def test_the_installed_wheel_serves_and_checks(dist, tmp_path):
     finally:
         served.terminate()
         served.communicate(timeout=10)
+    # The README's pytest example, in a fresh project, with the installed plugin.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_readme.py").write_text(blocks_of("../README.md")["test_readme.py"])
+    tested = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                            capture_output=True, text=True, cwd=project, timeout=120)  # fmt: skip
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "1 passed" in tested.stdout
