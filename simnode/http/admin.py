@@ -17,8 +17,24 @@ class ControlError(ValueError):
     """A control request that cannot be carried out; answered with HTTP 400."""
 
 
+def _keys(body: Any, action: str, *allowed: str) -> dict[str, Any]:
+    """The body as an object with only ``allowed`` keys; anything else is refused by name."""
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise ControlError(f"/simnode/{action} takes a JSON object")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        takes = ", ".join(repr(key) for key in allowed) or "no keys"
+        raise ControlError(f"unknown key(s) {', '.join(map(repr, unknown))} for "
+                           f"/simnode/{action} (it takes {takes})")  # fmt: skip
+    return body
+
+
 def _events(sim: Simulation, body: Any) -> dict[str, Any]:
     """Apply events in order; stops at the first refused one and says which."""
+    if isinstance(body, dict):
+        _keys(body, "events", "events")
     items = body.get("events") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise ControlError('expected a list of events or {"events": [...]}')
@@ -32,7 +48,7 @@ def _events(sim: Simulation, body: Any) -> dict[str, Any]:
 
 
 def _advance(sim: Simulation, body: Any) -> dict[str, Any]:
-    seconds = body.get("seconds") if isinstance(body, dict) else None
+    seconds = _keys(body, "advance", "seconds").get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         raise ControlError('expected {"seconds": <non-negative number>}')
     sim.node.apply(ev.AdvanceClock(seconds))
@@ -40,11 +56,13 @@ def _advance(sim: Simulation, body: Any) -> dict[str, Any]:
 
 
 def _reset(sim: Simulation, body: Any) -> dict[str, Any]:
+    _keys(body, "reset")  # a fresh node as at start-up; it takes no configuration (yet)
     sim.reset()
     return {"peers": len(sim.node.snapshot().peers)}
 
 
 def _state(sim: Simulation, body: Any) -> dict[str, Any]:
+    _keys(body, "state")
     snapshot = sim.node.snapshot()
     return {
         "now": snapshot.now_us / 1e6,
@@ -58,7 +76,7 @@ def _state(sim: Simulation, body: Any) -> dict[str, Any]:
 
 
 def _warmup(sim: Simulation, body: Any) -> dict[str, Any]:
-    message = body.get("message") if isinstance(body, dict) else None
+    message = _keys(body, "warmup", "message").get("message")
     if message is not None and not isinstance(message, str):
         raise ControlError('expected {"message": "Loading block index..."} or {"message": null}')
     sim.warmup_message = message

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from simnode.http.runner import ServedNode
+from simnode.http.runner import IDLE_CHECK_SECONDS, ServedNode
 from simnode.local import LocalNode
 
 
@@ -154,6 +154,19 @@ def test_idle_connections_are_closed_after_the_timeout():
         started = time.monotonic()
         assert sock.recv(1) == b""  # closed by the server, without a reply
         assert 0.5 < time.monotonic() - started < 8
+
+
+def test_an_idle_connection_closes_at_the_timeout_not_up_to_twice_it():
+    """issue 16, defect 8: with -rpcservertimeout 30 a kept-alive connection was closed after
+    54 s (waitress checked for idle ones only every 30 s). The bound is a hang guard with a
+    second and a half of slack, not a measurement."""
+    with (
+        LocalNode(idle_timeout=4) as node,
+        socket.create_connection((node.host, node.port), timeout=20) as sock,
+    ):
+        started = time.monotonic()
+        assert sock.recv(1) == b""
+        assert 3.5 < time.monotonic() - started < 4 + IDLE_CHECK_SECONDS + 1.5
 
 
 def test_stop_ends_the_server_even_when_its_wake_up_pipe_is_gone():

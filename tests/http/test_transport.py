@@ -471,3 +471,19 @@ def test_control_plane_applies_events_advances_and_resets(app):
     app.post({}, path="/simnode/reset")
     assert len(json.loads(app.post({}, path="/simnode/state").data)["peers"]) == 3
     assert app.post({}, path="/simnode/events", headers={}).status_code == 401
+
+
+@pytest.mark.parametrize(("action", "body", "named"), [
+    ("reset", {"scenario": "ban-storm"}, "'scenario'"),
+    ("advance", {"seconds": 5, "speed": 2}, "'speed'"),
+    ("warmup", {"msg": "x"}, "'msg'"),
+    ("state", {"peers": True}, "'peers'"),
+])  # fmt: skip
+def test_control_plane_refuses_unknown_keys_by_name(app, action, body, named):
+    """issue 14, defect 4: /simnode/reset with an unknown key silently ignored it."""
+    before = app.simulation.node
+    response = app.post(body, path=f"/simnode/{action}")
+    assert response.status_code == 400
+    message = json.loads(response.data)["error"]
+    assert named in message and f"/simnode/{action}" in message
+    assert app.simulation.node is before  # nothing happened
