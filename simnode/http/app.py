@@ -280,7 +280,8 @@ class NodeApp:
         simulation = self.simulation
         if simulation.warmup_message is not None:
             raise RPCError(RPCErrorCode.IN_WARMUP, simulation.warmup_message)
-        context = RPCContext(simulation.node, simulation.profile, self.table, simulation.stop)
+        context = RPCContext(simulation.node, simulation.profile, self.table, simulation.stop,
+                             simulation.answers)  # fmt: skip
         return self.table.execute(context, method, params)
 
     def _control(self, action: str, body: bytes) -> Response:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
+from simnode.rpc.answers import AnswerCache
 
 
 class Simulation:
@@ -20,6 +21,7 @@ class Simulation:
         self.profile = profile
         self._lock = threading.Lock()
         self._node = make_node()
+        self.answers = AnswerCache()  # this node's chain and mempool answers, rendered once
         self.warmup_message: str | None = None  # set: every RPC answers -28 with it
         self.stopping = False  # set by the stop RPC: the server refuses requests from then on
 
@@ -39,6 +41,7 @@ class Simulation:
             make_node = make_node or self._make_node
             node = make_node()  # first: if it raises, nothing has changed
             self._make_node, self._node = make_node, node
+            self.answers = AnswerCache()
             if profile is not None:
                 self.profile = profile
             self.warmup_message = None

@@ -349,10 +349,11 @@ class Chain:
 
 def guess_verification_progress(params: ChainParams, tip: Block, now_us: int) -> float:
     """``GuessVerificationProgress`` (src/validation.cpp @ PAI 3.0.0): the share of all
-    transactions up to now that the tip includes, extrapolated from ChainTxData."""
-    now = now_us / MICROS
+    transactions up to now (``time(nullptr)``: whole seconds) that the tip includes,
+    extrapolated from ChainTxData."""
+    now = now_us // MICROS
     if tip.chain_tx <= params.chain_tx_count:
         total = params.chain_tx_count + (now - params.chain_tx_time) * params.chain_tx_rate
     else:
         total = tip.chain_tx + (now - tip.time) * params.chain_tx_rate
-    return min(tip.chain_tx / total, 1.0) if total > 0 else 0.0
+    return tip.chain_tx / total if total > 0 else 0.0

@@ -68,6 +68,7 @@ def _verbose(args: list[Any], index: int, default: bool = False) -> bool:
     "getblockchaininfo", (), 0, "getblockchaininfo",
     "Returns an object containing various state info regarding blockchain processing.\n",
     result_type="object",
+    cached=True,
 )  # fmt: skip
 def getblockchaininfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getblockchaininfo(ctx.profile, ctx.node.snapshot())
@@ -124,6 +125,7 @@ def getblockhash(ctx: RPCContext, args: list[Any]) -> str:
     "blockheader <hash>.\n",
     ('"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"',),
     arg_types=("string", "boolean"), result_type="object",
+    cached=True,
 )  # fmt: skip
 def getblockheader(ctx: RPCContext, args: list[Any]) -> Any:
     verbose = _verbose(args, 1, default=True)
@@ -141,6 +143,7 @@ def getblockheader(ctx: RPCContext, args: list[Any]) -> Any:
     "about each transaction.\n",
     ('"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"',),
     arg_types=("string", "integer"), result_type="object",
+    cached=True,
 )  # fmt: skip
 def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     """getblock @ PAI 3.0.0: verbosity a number, or the older boolean ``verbose``."""
@@ -165,6 +168,7 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     "Return information about all known tips in the block tree, including the main chain as "
     "well as orphaned branches.\n",
     result_type="array",
+    cached=True,
 )  # fmt: skip
 def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     return chainviews.getchaintips(ctx.node.snapshot())
@@ -174,6 +178,7 @@ def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     "getchaintxstats", ("nblocks", "blockhash"), 0, 'getchaintxstats ( nblocks "blockhash" )',
     "\nCompute statistics about the total number and rate of transactions in the chain.\n",
     ("", "2016"), arg_types=("integer", "string"), result_type="object",
+    cached=True,
 )  # fmt: skip
 def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     chain = ctx.node.snapshot().chain
@@ -204,6 +209,7 @@ def getdifficulty(ctx: RPCContext, args: list[Any]) -> float:
     "gettxoutsetinfo", (), 0, "gettxoutsetinfo",
     "\nReturns statistics about the unspent transaction output set.\n",
     result_type="object", in_release=lambda profile: not _modern(profile),
+    cached=True,
 )  # fmt: skip
 def gettxoutsetinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.gettxoutsetinfo(ctx.node.snapshot().chain)
@@ -223,6 +229,7 @@ def getindexinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "\nReturns an object containing various state info regarding deployments of consensus "
     "changes.\n",
     arg_types=("string",), result_type="object", in_release=_modern,
+    cached=True,
 )  # fmt: skip
 def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getdeploymentinfo(ctx.node.snapshot())
@@ -233,6 +240,7 @@ def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getmempoolinfo", (), 0, "getmempoolinfo",
     "\nReturns details on the active state of the TX memory pool.\n",
     result_type="object",
+    cached=True,
 )  # fmt: skip
 def getmempoolinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getmempoolinfo(ctx.profile, ctx.node.snapshot())
@@ -242,6 +250,7 @@ def getmempoolinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getrawmempool", ("verbose",), 0, "getrawmempool ( verbose )",
     "\nReturns all transaction ids in memory pool as a json array of string transaction ids.\n",
     ("true",), arg_types=("boolean",), result_type="array",
+    cached=True,
 )  # fmt: skip
 def getrawmempool(ctx: RPCContext, args: list[Any]) -> Any:
     snapshot = ctx.node.snapshot()
@@ -255,6 +264,7 @@ def getrawmempool(ctx: RPCContext, args: list[Any]) -> Any:
     "getmempoolentry", ("txid",), 1, 'getmempoolentry "txid"',
     "\nReturns mempool data for given transaction\n",
     arg_types=("string",), result_type="object",
+    cached=True,
 )  # fmt: skip
 def getmempoolentry(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     snapshot, tx = _mempool_tx(ctx, args[0])
@@ -275,6 +285,7 @@ def _relatives(ctx: RPCContext, args: list[Any], descendants: bool) -> Any:
     "getmempoolancestors", ("txid", "verbose"), 1, "getmempoolancestors txid (verbose)",
     "\nIf txid is in the mempool, returns all in-mempool ancestors.\n",
     arg_types=("string", "boolean"), result_type="array",
+    cached=True,
 )  # fmt: skip
 def getmempoolancestors(ctx: RPCContext, args: list[Any]) -> Any:
     return _relatives(ctx, args, descendants=False)
@@ -284,6 +295,7 @@ def getmempoolancestors(ctx: RPCContext, args: list[Any]) -> Any:
     "getmempooldescendants", ("txid", "verbose"), 1, "getmempooldescendants txid (verbose)",
     "\nIf txid is in the mempool, returns all in-mempool descendants.\n",
     arg_types=("string", "boolean"), result_type="array",
+    cached=True,
 )  # fmt: skip
 def getmempooldescendants(ctx: RPCContext, args: list[Any]) -> Any:
     return _relatives(ctx, args, descendants=True)

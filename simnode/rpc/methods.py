@@ -10,6 +10,7 @@ from typing import Any
 
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
+from simnode.rpc.answers import AnswerCache
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 from simnode.rpc.params import univalue_type_name
 
@@ -23,6 +24,7 @@ class RPCContext:
     profile: Profile
     table: MethodTable
     request_stop: Callable[[], None] = lambda: None
+    answers: AnswerCache | None = None  # the served node's, for methods declared ``cached``
 
 
 Handler = Callable[[RPCContext, list[Any]], Any]
@@ -44,6 +46,9 @@ class Method:
     # How many leading arguments are documented as required, where that differs from
     # ``min_args`` (PAI's disconnectnode needs one of its two optional arguments).
     documented_required: int | None = None
+    # The answer is a pure function of the chain, the mempool and the current second (and the
+    # arguments): a served node answers it from its AnswerCache while those stay the same.
+    cached: bool = False
 
     @property
     def max_args(self) -> int:
@@ -157,6 +162,10 @@ class MethodTable:
             raise misc_error(method.help(context.profile))
         if context.profile.features.rpchelpman_arguments:
             check_argument_types(method, args, required)
+        if method.cached and context.answers is not None:
+            snapshot = context.node.snapshot()
+            return context.answers.answer(name, args, snapshot,
+                                          lambda: method.handler(context, args))  # fmt: skip
         return method.handler(context, args)
 
     def help_list(self, profile: Profile) -> str:

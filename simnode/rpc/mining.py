@@ -20,6 +20,7 @@ ESTIMATE_MODES = ("UNSET", "ECONOMICAL", "CONSERVATIVE")  # FeeModeFromString
     "getmininginfo", (), 0, "getmininginfo",
     "\nReturns a json object containing mining-related information.",
     result_type="object",
+    cached=True,
 )  # fmt: skip
 def getmininginfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getmininginfo(ctx.profile, ctx.node.snapshot())
@@ -29,6 +30,7 @@ def getmininginfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getnetworkhashps", ("nblocks", "height"), 0, "getnetworkhashps ( nblocks height )",
     "\nReturns the estimated network hashes per second based on the last n blocks.\n",
     arg_types=("integer", "integer"), result_type="number",
+    cached=True,
 )  # fmt: skip
 def getnetworkhashps(ctx: RPCContext, args: list[Any]) -> float:
     lookup = get_int(args[0]) if args and args[0] is not None else 120
@@ -43,6 +45,7 @@ def getnetworkhashps(ctx: RPCContext, args: list[Any]) -> float:
     "confirmation within conf_target blocks if possible and return the number of blocks\n"
     "for which the estimate is valid.\n",
     ("6",), arg_types=("integer", "string"), result_type="object", category="util",
+    cached=True,
 )  # fmt: skip
 def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     """``RPCTypeCheck`` then ``ParseConfirmTarget`` (1..1008) and the mode's name."""
