@@ -170,7 +170,8 @@ class ServedNode:
             clear_untrusted_proxy_headers=False,
         )
         self.host = host
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        # waitress reports the port as text; clients (and the fixture's users) want a number.
+        self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._thread = threading.Thread(target=self._server.run, name="simnode-server", daemon=True)
 
     @property

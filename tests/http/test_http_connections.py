@@ -200,3 +200,10 @@ def test_starting_and_stopping_200_times_leaves_nothing_behind():
     assert threading.active_count() == threads_before
     assert open_fds() == fds_before
     assert not any(d.exists() for d in datadirs)
+
+
+def test_the_port_is_a_number():
+    """issue 14, defect 7: the fixture's (and LocalNode's) port was the text waitress reports."""
+    with LocalNode() as node:
+        assert isinstance(node.port, int) and node.port > 0
+        assert node.url == f"http://127.0.0.1:{node.port}/"
