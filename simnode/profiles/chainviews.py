@@ -17,6 +17,8 @@ from simnode.model.state import NodeSnapshot
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
 
+# nMinimumStakeDiff (src/chainparams.cpp @ PAI 3.0.0), satoshis: the pre-fork default.
+MINIMUM_STAKE_DIFFICULTY = {"main": 200_000_000, "test": 20_000_000, "regtest": 20_000}
 BLOCK_DISK_BYTES_PER_BLOCK = 560  # size_on_disk: block files plus undo data, per block on average
 DEPLOYMENT_WINDOW = {"main": 2016, "test": 2016, "regtest": 144}  # nMinerConfirmationWindow
 NO_TIMEOUT = 999_999_999_999  # PAI's BIP9 deployments: nStartTime 0, this timeout
@@ -45,11 +47,18 @@ def _warnings(profile: Profile) -> Any:
 
 
 # ------------------------------------------------------------------------------ blocks
-def _stake_fields(block: Block, params: ChainParams) -> dict[str, Any]:
+def _stake_fields(block: Block, params: ChainParams, always: bool = False) -> dict[str, Any]:
     """PAI's hybrid consensus fields (blockheaderToJSON @ PAI 3.0.0), from the fork height on:
-    the stake difficulty as a string of satoshis, bit fields as hex."""
-    if params.hybrid_height is None or block.height < params.hybrid_height:
+    the stake difficulty as a string of satoshis, bit fields as hex. getblock shows them
+    ``always`` (on mainnet and regtest, includeStake), with the defaults before the fork."""
+    if params.hybrid_height is None:
         return {}
+    if block.height < params.hybrid_height:
+        if not always:
+            return {}
+        return {"stakedifficulty": str(MINIMUM_STAKE_DIFFICULTY[params.name]), "votebits": "0001",
+                "ticketpoolsize": "00000000", "ticketlotterystate": "000000000000",
+                "freshstake": 0, "stakeversion": "00000000"}  # fmt: skip
     return {
         "stakedifficulty": str(200_000_000 + (block.height % 144) * 1_000_000),
         "votebits": "0001",
@@ -136,7 +145,7 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
         "chainwork": header["chainwork"],
     }
     if era(profile) == "pai":
-        result.update(_stake_fields(block, chain.params))
+        result.update(_stake_fields(block, chain.params, always=chain.params.name != "test"))
     else:
         result["nTx"] = block.ntx
     _links(result, chain, block)
@@ -307,7 +316,8 @@ def mempool_entry_json(profile: Profile, snapshot: NodeSnapshot, tx: MempoolTx) 
             "depends": sorted(tx.parents), "spentby": sorted(mempool.children.get(tx.txid, ())),
             "bip125-replaceable": False, "unbroadcast": False,
         }  # fmt: skip
-    entry: dict[str, Any] = {"type": "regular"} if shape == "pai" else {}
+    # StakeInfoToUniv (core_write.cpp @ PAI 3.0.0): a plain transaction is "standard".
+    entry: dict[str, Any] = {"type": "standard"} if shape == "pai" else {}
     entry.update({
         "size": tx.vsize, "fee": Amount(tx.fee), "modifiedfee": Amount(tx.fee), "time": tx.time,
         "height": tx.height,
@@ -333,8 +343,10 @@ def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     mempool = snapshot.mempool
     minimum = Amount(DEFAULT_MIN_RELAY_TX_FEE)
     if era(profile) != "28":
+        # GetMinFee(maxmempool) with no max() against -minrelaytxfee: 0 until the pool was
+        # trimmed, which simnode's never is (it stays far below 300 MB).
         return {"size": mempool.size, "bytes": mempool.bytes, "usage": mempool.usage,
-                "maxmempool": DEFAULT_MAX_MEMPOOL_BYTES, "mempoolminfee": minimum}  # fmt: skip
+                "maxmempool": DEFAULT_MAX_MEMPOOL_BYTES, "mempoolminfee": Amount(0)}  # fmt: skip
     return {
         "loaded": True, "size": mempool.size, "bytes": mempool.bytes, "usage": mempool.usage,
         "total_fee": Amount(mempool.total_fee), "maxmempool": DEFAULT_MAX_MEMPOOL_BYTES,
@@ -347,7 +359,11 @@ def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
 def estimatesmartfee(snapshot: NodeSnapshot, target: int) -> dict[str, Any]:
     """``estimatesmartfee``: the feerate that gets into the next ``target`` blocks, judged from
     the mempool (the node's estimator learns it from what blocks confirmed); 1 block is
-    answered for 2, as the estimator does. A pool too small to fill them: the relay minimum."""
+    answered for 2, as the estimator does. A pool too small to fill them: the relay minimum.
+    Before the node has seen a block arrive it has no data, as a freshly started node answers
+    (estimateSmartFee, src/policy/fees.cpp @ PAI 3.0.0)."""
+    if not snapshot.chain.arrived:
+        return {"errors": ["Insufficient data or no feerate found"], "blocks": 0}
     blocks = max(target, 2)
     rate = snapshot.mempool.minimum_feerate_for(blocks)
     per_kvb = max(round((rate or 0) * 1000), DEFAULT_MIN_RELAY_TX_FEE)

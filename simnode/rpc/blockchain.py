@@ -25,9 +25,22 @@ def _modern(profile: Profile) -> bool:
     return era(profile) == "28"
 
 
+def _parse_hash_v(value: Any, name: str) -> str:
+    """``ParseHashV`` as PAI Core 3.0.0 (a 0.15 fork) has it: hex digits first, then the
+    length, both -8, without the value in the length message."""
+    text = value if isinstance(value, str) else ""
+    if not text or len(text) % 2 or not _HEX.fullmatch(text):  # IsHex("") is false
+        raise RPCError(RPCErrorCode.INVALID_PARAMETER,
+                       f"{name} must be hexadecimal string (not '{text}')")  # fmt: skip
+    if len(text) != 64:
+        raise RPCError(RPCErrorCode.INVALID_PARAMETER,
+                       f"{name} must be of length 64 (not {len(text)})")  # fmt: skip
+    return text.lower()
+
+
 def _hash_arg(ctx: RPCContext, value: Any, name: str) -> str:
-    """PAI reads a hash with ``uint256S`` (no check: a bad one is simply not found); Bitcoin Core
-    (``ParseHashV``, 0.14+) refuses a wrong length or non-hex digits with -8."""
+    """PAI reads a block hash with ``uint256S`` (no check: a bad one is simply not found);
+    Bitcoin Core (``ParseHashV``, v28) refuses a wrong length, then non-hex digits, with -8."""
     text = get_str(value)
     if era(ctx.profile) == "pai":
         return text.lower()
@@ -52,8 +65,11 @@ def _block(
 
 def _mempool_tx(ctx: RPCContext, value: Any) -> tuple[NodeSnapshot, MempoolTx]:
     snapshot = ctx.node.snapshot()
-    tx = snapshot.mempool.get(_hash_arg(ctx, value, "txid") if _modern(ctx.profile)
-                              else get_str(value).lower())  # fmt: skip
+    if _modern(ctx.profile):
+        txid = _hash_arg(ctx, value, "txid")
+    else:  # getmempoolentry etc. @ PAI 3.0.0: ParseHashV(request.params[0], "parameter 1")
+        txid = _parse_hash_v(value, "parameter 1")
+    tx = snapshot.mempool.get(txid)
     if tx is None:
         raise RPCError(RPCErrorCode.INVALID_ADDRESS_OR_KEY, "Transaction not in mempool")
     return snapshot, tx

@@ -20,6 +20,7 @@ class RPCErrorCode(IntEnum):
     CLIENT_NODE_NOT_CONNECTED = -29
     CLIENT_INVALID_IP_OR_SUBNET = -30
     CLIENT_P2P_DISABLED = -31
+    METHOD_DEPRECATED = -32
 
 
 class RPCError(Exception):

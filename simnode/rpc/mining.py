@@ -13,7 +13,12 @@ from simnode.rpc.params import get_int, get_str, type_check_number
 
 MINING_METHODS = Methods("mining")
 MAX_CONF_TARGET = 1008  # HighestTargetTracked(FeeEstimateHorizon::LONG_HALFLIFE)
-ESTIMATE_MODES = ("UNSET", "ECONOMICAL", "CONSERVATIVE")  # FeeModeFromString
+ESTIMATE_MODES = ("UNSET", "ECONOMICAL", "CONSERVATIVE")  # FeeModeFromString: exact case
+ESTIMATEFEE_DEPRECATED = (
+    "estimatefee is deprecated and will be fully removed in v0.17. To use estimatefee in v0.16, "
+    "restart paicoind with -deprecatedrpc=estimatefee.\nProjects should transition to using "
+    "estimatesmartfee before upgrading to v0.17"
+)
 
 
 @MINING_METHODS.method(
@@ -54,7 +59,7 @@ def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     if not 1 <= target <= MAX_CONF_TARGET:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER,
                        f"Invalid conf_target, must be between 1 - {MAX_CONF_TARGET}")  # fmt: skip
-    if len(args) > 1 and args[1] is not None and get_str(args[1]).upper() not in ESTIMATE_MODES:
+    if len(args) > 1 and args[1] is not None and get_str(args[1]) not in ESTIMATE_MODES:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER, "Invalid estimate_mode parameter")
     return chainviews.estimatesmartfee(ctx.node.snapshot(), target)
 
@@ -68,10 +73,14 @@ def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     in_release=lambda profile: era(profile) != "28",
 )  # fmt: skip
 def estimatefee(ctx: RPCContext, args: list[Any]) -> Any:
-    """``estimatefee`` (removed in Bitcoin Core 0.17): the same estimate, as a bare number."""
+    """``estimatefee``: PAI Core 3.0.0 (like Bitcoin Core 0.16) refuses it unless started with
+    -deprecatedrpc=estimatefee (-32, src/rpc/mining.cpp); 0.13 answers the estimate as a bare
+    number, -1 without data."""
+    if era(ctx.profile) == "pai":
+        raise RPCError(RPCErrorCode.METHOD_DEPRECATED, ESTIMATEFEE_DEPRECATED)
     type_check_number(args[0])
     blocks = max(get_int(args[0]), 1)
-    return chainviews.estimatesmartfee(ctx.node.snapshot(), blocks)["feerate"]
+    return chainviews.estimatesmartfee(ctx.node.snapshot(), blocks).get("feerate", -1)
 
 
 @MINING_METHODS.method(

@@ -31,7 +31,7 @@ MONITOR_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("getrawmempool", ()), ("getrawmempool", (True,)), ("getmempoolentry", ("TXID",)),
     ("getmempoolancestors", ("TXID",)), ("getmempooldescendants", ("TXID",)),
     ("getmininginfo", ()), ("getnetworkhashps", ()), ("estimatesmartfee", (6,)),
-    ("estimatefee", (6,)), ("getmemoryinfo", ()), ("getrpcinfo", ()), ("uptime", ()),
+    ("getmemoryinfo", ()), ("getrpcinfo", ()), ("uptime", ()),
     ("getinfo", ()), ("getnetworkinfo", ()), ("getpeerinfo", ()), ("getconnectioncount", ()),
     ("getnettotals", ()), ("listbanned", ()), ("getaddednodeinfo", ()),
 )  # fmt: skip

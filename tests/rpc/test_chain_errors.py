@@ -4,6 +4,7 @@ and messages, per release (issue 10): one row per case, with the source it follo
 import pytest
 
 from simnode.model import TransactionsArrived
+from simnode.rpc.mining import ESTIMATEFEE_DEPRECATED
 from tests.transport_helpers import AppUnderTest
 
 ZEROS = "00" * 32
@@ -23,7 +24,10 @@ ROWS = [
     ("pai", "getblockheader", ["zz"], -5, "Block not found"),
     ("pai", "getblockheader", ["BEST", 1], -1, "JSON value is not a boolean as expected"),
     ("pai", "getmempoolentry", [ZEROS], -5, "Transaction not in mempool"),
-    ("pai", "getmempoolancestors", ["ab"], -5, "Transaction not in mempool"),
+    ("pai", "getmempoolancestors", ["ab"], -8, "parameter 1 must be of length 64 (not 2)"),
+    ("pai", "getmempoolentry", ["zz"], -8, "parameter 1 must be hexadecimal string (not 'zz')"),
+    ("pai", "getmempoolentry", [5], -8, "parameter 1 must be hexadecimal string (not '')"),
+    ("pai", "estimatefee", [6], -32, ESTIMATEFEE_DEPRECATED),  # without -deprecatedrpc
     ("pai", "getmempooldescendants", [ZEROS, True], -5, "Transaction not in mempool"),
     ("pai", "getchaintxstats", [-1], -8, COUNT),
     ("pai", "getchaintxstats", [10**8], -8, COUNT),
@@ -32,6 +36,7 @@ ROWS = [
     ("pai", "estimatesmartfee", [1009], -8, RANGE),
     ("pai", "estimatesmartfee", ["6"], -3, "Expected type number, got string"),
     ("pai", "estimatesmartfee", [6, "FAST"], -8, "Invalid estimate_mode parameter"),
+    ("pai", "estimatesmartfee", [6, "economical"], -8, "Invalid estimate_mode parameter"),
     ("pai", "getnetworkhashps", ["x"], -1, NOT_INT),
     ("pai", "getmemoryinfo", ["nope"], -8, "unknown mode nope"),
     ("pai", "getrpcinfo", [], -32601, "Method not found"),  # Bitcoin Core 0.18 added it
