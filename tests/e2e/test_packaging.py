@@ -45,18 +45,37 @@ def test_the_sdist_and_wheel_pass_twine_and_carry_licence_docs_and_scenarios(dis
     assert "simnode/scenario_library/mempool-fill.yaml" in members
 
 
-def test_the_installed_wheel_serves_and_checks(dist, tmp_path):
-    """A fresh virtualenv with the wheel (its dependencies from this environment, so the test
-    needs no network), run outside the checkout: --version, serve, simnode check of it."""
+def test_the_sdist_installs_and_runs(dist, tmp_path):
+    """The sdist builds and installs in a fresh virtualenv (its build backend from the package
+    index, its runtime dependencies from this environment) and its command runs."""
+    python = _fresh_venv(tmp_path)
+    (sdist,) = dist.glob("*.tar.gz")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", str(sdist)], check=True,
+                   cwd=tmp_path)  # fmt: skip
+    version = subprocess.run([python, "-m", "simnode.cli", "--version"], capture_output=True,
+                             text=True, cwd=tmp_path)  # fmt: skip
+    assert re.fullmatch(r"simnode \d+\.\d+\.\d+\n", version.stdout), version.stderr
+
+
+def _fresh_venv(tmp_path: Path) -> Path:
+    """A new virtualenv that finds this environment's packages after its own."""
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    (wheel,) = dist.glob("*.whl")
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     site = subprocess.run([python, "-c", where], capture_output=True, text=True,
                           check=True).stdout.strip()  # fmt: skip
     Path(site, "zz_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def test_the_installed_wheel_serves_and_checks(dist, tmp_path):
+    """A fresh virtualenv with the wheel (its dependencies from this environment, so the test
+    needs no network), run outside the checkout: --version, serve, simnode check of it."""
+    python = _fresh_venv(tmp_path)
+    (wheel,) = dist.glob("*.whl")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
+    site = str(python.parents[1] / "lib")
     simnode = [str(python), "-m", "simnode.cli"]
     version = subprocess.run([*simnode, "--version"], capture_output=True, text=True, cwd=tmp_path)
     assert re.fullmatch(r"simnode \d+\.\d+\.\d+\n", version.stdout)
