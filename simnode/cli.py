@@ -272,6 +272,8 @@ def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Calla
         ban_threshold=args.banscore,
         ban_time_seconds=args.bantime,
         seed=args.seed,
+        # The default scenario lives: a block every target spacing, as on the network.
+        block_interval_seconds=profile.settings.chain.target_spacing,
     )
     options = profile.populate_options()
 

@@ -21,6 +21,10 @@ from simnode.model.state import (
     Timer,
 )
 
+# Peers this few blocks behind the tip still follow it (a peer generated a block or two behind
+# catches up with the next one); peers further behind are syncing and move only by events.
+RELAY_LAG_BLOCKS = 6
+
 
 class ChainEvents:
     """Node's chain and mempool events; the chain and mempool are immutable values it replaces."""
@@ -44,7 +48,7 @@ class ChainEvents:
             block = self._chain.block_at(self._chain.headers)
             keeping_up = [
                 peer for peer in self._peers.values()
-                if peer.handshake_complete and peer.synced_headers >= tip_before
+                if peer.handshake_complete and peer.synced_headers >= tip_before - RELAY_LAG_BLOCKS
             ]  # fmt: skip
             for index, peer in enumerate(keeping_up):
                 self._touch(peer)
