@@ -65,8 +65,8 @@ class Playback:
         with self._lock:
             if self.paused:
                 return
-            offset = self._base + (self._monotonic() - self._anchor) * self.speed
-            self.runner.run_until(min(offset, self.scenario.end_seconds))
+            # Past the end the clock runs on with the final state (pings, timeouts, expiries).
+            self.runner.run_until(self._base + (self._monotonic() - self._anchor) * self.speed)
 
     @property
     def ended(self) -> bool:
