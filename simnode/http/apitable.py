@@ -5,11 +5,10 @@ derived from it, so what is documented is what is served."""
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
-
 
 _JSON_TYPES = {
     "integer": (int,),

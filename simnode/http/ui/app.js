@@ -71,6 +71,7 @@ function renderPeerRow(row, peer, now) {
   if (!row.cells.length) {
     for (const [field, , numeric] of cells) {
       const td = row.insertCell();
+      if (field === "services" || field === "subver") td.title = String(peer[field]);
       td.dataset.field = field;
       if (numeric) td.className = "num";
     }
