@@ -21,6 +21,14 @@ from simnode.conformance.check import check_node
 from simnode.conformance.client import RPCClient, RPCFailure
 from simnode.http.app import DEFAULT_ALLOWED_CLIENTS, NodeApp
 from simnode.http.auth import COOKIE_FILE, CookieFile, Credentials
+from simnode.http.console import (
+    DEBUG_CATEGORIES,
+    NodeWatcher,
+    RPCTimer,
+    close_logging,
+    configure_logging,
+    run_until_stopped,
+)
 from simnode.http.runner import ServedNode
 from simnode.http.simulation import Simulation
 from simnode.model import Node, WallClock
@@ -36,7 +44,6 @@ from simnode.scenarios.playback import Playback
 from simnode.scenarios.record import transcript
 
 DEFAULT_DATADIR = Path.home() / ".simnode"
-AMBIENT_TICK_SECONDS = 1.0
 PLAYBACK_TICK_SECONDS = 0.1
 
 
@@ -131,6 +138,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile, --peers and --seed)",
     )
     serve.add_argument("--loop", action="store_true", help="start the scenario over at its end")
+    serve.add_argument(
+        "--exit-at-end", action="store_true", help="stop when the scenario ends (for CI)"
+    )
+    serve.add_argument("-v", "--verbose", action="count", default=0, help="log each RPC call too")
+    serve.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    node_option(
+        "debug",
+        action="append",
+        default=[],
+        choices=DEBUG_CATEGORIES,
+        help="-debug=rpc: log each RPC call with its status and duration",
+    )
+    node_option(
+        "debuglogfile",
+        nargs="?",
+        const="debug.log",
+        metavar="FILE",
+        help="also write every line, RPC calls included, to FILE (relative: in DATADIR; "
+        "without FILE: DATADIR/debug.log)",
+    )
     serve.set_defaults(handler=serve_command)
 
     scenarios = commands.add_parser("scenarios", help="the scenario library and scenario files")
@@ -362,7 +389,8 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CLIError(f"--rpcallowip: {error}") from None
     port = profile.identity.rpc_port if args.rpcport is None else args.rpcport
     try:
-        served = ServedNode(app, args.rpcbind, port, idle_timeout=args.rpcservertimeout)
+        served = ServedNode(RPCTimer(app, app.journal), args.rpcbind, port,
+                            idle_timeout=args.rpcservertimeout)  # fmt: skip
     except OSError as error:
         if cookie:
             cookie.delete()
@@ -370,19 +398,26 @@ def serve_command(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    logfile = None if args.debuglogfile is None else args.datadir / args.debuglogfile
+    configure_logging(args.verbose, args.quiet, args.debug, logfile)
+    ambient = AmbientTraffic(simulation.node, args.seed)
+
+    def ambient_traffic() -> None:
+        nonlocal ambient
+        if ambient.node is not simulation.node:  # reset through the control plane
+            ambient = AmbientTraffic(simulation.node, args.seed)
+        ambient.catch_up()
+
     with served:
         _announce(served, profile.name, args, cookie, playback)
-        if playback is not None:
-            while not stop.wait(PLAYBACK_TICK_SECONDS) and not simulation.stopping:
-                playback.tick()
-                if playback.loop and playback.ended:
-                    simulation.reset()  # starts the scenario over
-        else:
-            ambient = AmbientTraffic(simulation.node, args.seed)
-            while not stop.wait(AMBIENT_TICK_SECONDS) and not simulation.stopping:
-                if ambient.node is not simulation.node:  # reset through the control plane
-                    ambient = AmbientTraffic(simulation.node, args.seed)
-                ambient.catch_up()
+        print(f"simnode: live page  {app.admin.one_time_link(served.url)}  (one use; "
+              f"or {served.url} with the RPC credentials)", flush=True)  # fmt: skip
+        watcher = NodeWatcher(simulation, args.speed)
+        run_until_stopped(simulation, stop, tick_seconds=PLAYBACK_TICK_SECONDS,
+                          exit_at_end=args.exit_at_end, watcher=watcher,
+                          idle=ambient_traffic)  # fmt: skip
+        app.admin.close()
+    close_logging()
     if cookie:
         cookie.delete()
     print("simnode: stopped", flush=True)

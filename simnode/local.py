@@ -33,6 +33,7 @@ from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.profiles.netviews import listbanned
 from simnode.profiles.profile import Profile
 from simnode.scenarios import ScenarioRunner, library
+from simnode.scenarios.playback import Playback
 
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
 AUTH_MODES = ("password", "cookie")
@@ -138,7 +139,6 @@ class LocalNode:
         self.datadir = Path(tempfile.mkdtemp(prefix="simnode-")) if datadir is None else datadir
         self.password = secrets.token_hex(16)
         self.config = replace(config or NodeConfig(), **config_keywords)
-        self.runner: ScenarioRunner | None = None
         self._templates: dict[NodeConfig, Node] = {}  # one populated node per configuration
         profile = self._profile_for(self.config)
         self.simulation = Simulation(self._node_factory(self.config), profile)
@@ -181,6 +181,12 @@ class LocalNode:
     @property
     def profile(self) -> Profile:
         return self.simulation.profile
+
+    @property
+    def runner(self) -> ScenarioRunner | None:
+        """The loaded scenario's runner (None without a scenario)."""
+        playback = self.simulation.playback
+        return None if playback is None else playback.runner
 
     @property
     def journal(self) -> Journal:
@@ -307,8 +313,9 @@ class LocalNode:
 
     def advance(self, seconds: float) -> int:
         """Move the clock (and a loaded scenario's timeline); returns the time, unix seconds."""
-        if self.runner is not None:
-            self.runner.advance(seconds)
+        playback = self.simulation.playback
+        if playback is not None:
+            playback.advance(seconds)
         else:
             self.node.apply(ev.AdvanceClock(seconds))
         return self.node.snapshot().now_seconds
@@ -345,14 +352,8 @@ class LocalNode:
 
     def _node_factory(self, config: NodeConfig) -> Callable[[], Node]:
         if config.scenario is not None:
-            scenario = library.load(config.scenario)
-
-            def scenario_node() -> Node:
-                self.runner = ScenarioRunner(scenario)
-                self.runner.run_until(0)  # what happens at the very start has happened
-                return self.runner.node
-
-            return scenario_node
+            # Paused: the timeline moves only with advance (and the admin API's step, seek).
+            return Playback(library.load(config.scenario), paused=True).new_node
         options = get_profile(config.profile).populate_options()
 
         def build() -> Node:
@@ -366,7 +367,6 @@ class LocalNode:
             return node
 
         def make_node() -> Node:
-            self.runner = None
             if config.speed is not None:  # a wall clock cannot be cloned: build it
                 return build()
             if config not in self._templates:

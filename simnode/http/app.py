@@ -20,7 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
-from simnode.http.admin import ACTIONS, ControlError
+from simnode.http.admin_http import AdminFront
 from simnode.http.auth import Credentials
 from simnode.http.faults import Fault, FaultKind, FaultPlan
 from simnode.http.journal import Call, Journal
@@ -35,7 +35,6 @@ from simnode.http.runner import (
     libevent_error_page,
 )
 from simnode.http.simulation import Simulation
-from simnode.profiles.jsontext import dumps_line
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.jsonrpc import (
@@ -44,7 +43,6 @@ from simnode.rpc.jsonrpc import (
     JSONRPCProcessor,
     LegacyDialect,
     V2Dialect,
-    reject_constant,
 )
 from simnode.rpc.methods import RPCContext
 
@@ -60,7 +58,7 @@ ROUTES = Map(
         Rule("/", endpoint="jsonrpc"),
         Rule("/wallet/", endpoint="jsonrpc"),
         Rule("/wallet/<path:wallet>", endpoint="jsonrpc"),
-        Rule("/simnode/<action>", endpoint="control"),
+        Rule("/simnode/<path:action>", endpoint="control"),
     ],
     merge_slashes=False,
 )
@@ -134,6 +132,7 @@ class NodeApp:
         self._sleep = sleep
         self.faults = FaultPlan()
         self.journal = Journal()
+        self.admin = AdminFront(self)  # /simnode/..., and the live page at GET /
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
@@ -155,6 +154,10 @@ class NodeApp:
         endpoint = self._route(request)
         if endpoint is None:
             return _plain(404)
+        if endpoint[0] == "control":  # not RPC: the admin API takes no RPC worker
+            return self.admin.respond(request, request.path)
+        if request.method == "GET" and request.path == "/":  # a browser: the live page
+            return self.admin.authorized_page(request)
         if not self.work_queue.admit():
             return _plain(
                 self.simulation.profile.features.work_queue_status, "Work queue depth exceeded"
@@ -164,6 +167,9 @@ class NodeApp:
                 return self._handle(request, endpoint)
         finally:
             self.work_queue.release()
+
+    def wrong_password_delay(self) -> None:
+        self._sleep(self.auth_failure_delay)
 
     def _client_allowed(self, remote_addr: str | None) -> bool:
         if remote_addr is None:  # called in-process (werkzeug's test client), not over a socket
@@ -185,6 +191,8 @@ class NodeApp:
         """The node compares the raw request URI (``strURI == "/"``, or a ``/wallet/`` prefix):
         ``/?x`` and ``//`` are 404."""
         raw_uri = request.environ.get("REQUEST_URI") or request.path
+        if raw_uri.startswith("/simnode/"):  # simnode's own: query strings are its parameters
+            return _match_route(raw_uri.split("?", 1)[0])
         if "?" in raw_uri or request.query_string or raw_uri.startswith("//"):
             return None  # werkzeug's matcher would fold these onto "/"
         return _match_route(raw_uri)
@@ -197,15 +205,12 @@ class NodeApp:
             return _unauthorized()
         user = self.credentials.authorized(authorization)
         if user is None:
-            self._sleep(self.auth_failure_delay)
+            self.wrong_password_delay()
             return _unauthorized()
         try:
             body = request.get_data(cache=False)
         except RequestEntityTooLarge:  # a body without a length that outgrew the limit
             return _libevent_error(413, "Request Entity Too Large")
-        name, arguments = endpoint
-        if name == "control":
-            return self._control(arguments["action"], body)
         requests = _peek_requests(body) if self.faults.armed else []
         fault = self.faults.take([r["method"] for r in requests]) if requests else None
         if fault is None:
@@ -283,20 +288,6 @@ class NodeApp:
         context = RPCContext(simulation.node, simulation.profile, self.table, simulation.stop,
                              simulation.answers)  # fmt: skip
         return self.table.execute(context, method, params)
-
-    def _control(self, action: str, body: bytes) -> Response:
-        handler = ACTIONS.get(action)
-        if handler is None:
-            return _json(
-                404,
-                dumps_line({"error": f"unknown action {action!r}", "actions": sorted(ACTIONS)}),
-            )
-        try:
-            payload = json.loads(body, parse_constant=reject_constant) if body.strip() else {}
-            result = handler(self.simulation, payload)
-        except (ValueError, ControlError) as error:
-            return _json(400, dumps_line({"error": str(error)}))
-        return _json(200, dumps_line(result))
 
 
 _CONNECTION_FAULTS = {

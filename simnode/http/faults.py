@@ -6,9 +6,12 @@ A fault fires ``times`` times (None: until cleared). The app consults the plan f
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
+
+LOG = logging.getLogger("simnode.faults")
 
 
 class FaultKind(Enum):
@@ -51,6 +54,7 @@ class FaultPlan:
             raise ValueError("a fault fires at least once (times >= 1, or None: until cleared)")
         with self._lock:
             self._faults.append(fault)
+        LOG.info("fault armed: %s", fault.describe())
         return fault
 
     def take(self, methods: list[str]) -> Fault | None:
@@ -63,12 +67,19 @@ class FaultPlan:
                     fault.fired += 1
                     if fault.times is not None and fault.fired >= fault.times:
                         self._faults.remove(fault)
+                    LOG.info("fault fired: %s (request calls %s)", fault.describe(),
+                             ", ".join(methods))  # fmt: skip
                     return fault
         return None
 
     @property
     def armed(self) -> bool:
         return bool(self._faults)
+
+    def all(self) -> list[Fault]:
+        """Every armed fault, in firing order (those armed until cleared too)."""
+        with self._lock:
+            return list(self._faults)
 
     def pending(self) -> list[Fault]:
         """Faults armed for a number of calls that have not all happened."""
@@ -77,4 +88,6 @@ class FaultPlan:
 
     def clear(self) -> None:
         with self._lock:
+            if self._faults:
+                LOG.info("faults cleared (%d armed)", len(self._faults))
             self._faults.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,17 +51,24 @@ class Journal:
         self._calls: deque[Call] = deque(maxlen=capacity)
         self._lock = threading.Lock()
         self.dropped = 0  # calls pushed out of the ring buffer
+        self.listeners: list[Callable[[Call], None]] = []  # told of each call (the console log)
 
     def record(self, call: Call) -> None:
         with self._lock:
             if len(self._calls) == self._calls.maxlen:
                 self.dropped += 1
             self._calls.append(call)
+        for listener in self.listeners:
+            listener(call)
 
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
             self.dropped = 0
+
+    @property
+    def capacity(self) -> int:
+        return self._calls.maxlen or 0
 
     def calls(self, method: str | None = None, params: Any = None) -> list[Call]:
         with self._lock:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
 from simnode.rpc.answers import AnswerCache
+from simnode.scenarios.playback import Playback
 
 
 class Simulation:
@@ -32,6 +33,12 @@ class Simulation:
     @property
     def node(self) -> Node:
         return self._node
+
+    @property
+    def playback(self) -> Playback | None:
+        """The scenario being played, when the node is one's (its factory is a Playback's)."""
+        owner = getattr(self._make_node, "__self__", None)
+        return owner if isinstance(owner, Playback) else None
 
     def reset(
         self, make_node: Callable[[], Node] | None = None, profile: Profile | None = None

@@ -54,6 +54,11 @@ class ScenarioRunner:
         return (self.clock.now_us() - self._start_us) / MICROS
 
     @property
+    def next_step_index(self) -> int:
+        """How many timeline steps have been applied."""
+        return self._next_step
+
+    @property
     def finished(self) -> bool:
         return self._next_step >= len(self.scenario.steps) and (
             self.offset_seconds >= self.scenario.end_seconds

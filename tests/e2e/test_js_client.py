@@ -34,3 +34,22 @@ def test_the_npm_bitcoin_core_client():
             "afterBan": ["192.0.2.0/24"],
         }  # fmt: skip
         node.assert_called("setban", params=["192.0.2.0/24", "add"])
+
+
+@pytest.mark.skipif(not os.environ.get("CI") and shutil.which("node") is None,
+                    reason="Node.js is missing")  # fmt: skip
+def test_a_js_suite_arms_a_fault_and_reads_the_journal_with_fetch():
+    """issue 12, must-show 4: the admin API from another language, with nothing but fetch."""
+    with LocalNode(peers=3, seed=5) as node:
+        result = subprocess.run(
+            ["node", str(JS / "admin.js"), str(node.port), node.user, node.password],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        seen = json.loads(result.stdout)
+    assert seen["armed"] == [200, "http_500", "getpeerinfo", 1]
+    assert seen["refused"][0] == 400 and "'tims'" in seen["refused"][1]
+    assert seen["failed"] == [500, ""]
+    assert seen["worked"] == [200, 3] and seen["other"] == 3
+    assert seen["journal"] == [["getpeerinfo", 500, "http_500_empty"],
+                               ["getpeerinfo", 200, None]]  # fmt: skip
+    assert seen["left"] == 0

@@ -28,12 +28,23 @@ def test_unknown_paths_are_404_with_an_empty_body_even_without_credentials(app, 
     assert (response.status_code, response.data) == (404, b"")
 
 
-@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT"])
-def test_non_post_methods_get_405_with_the_nodes_text_before_auth(app, method):
-    response = app.client.open("/", method=method)
+@pytest.mark.parametrize(("method", "path"), [("GET", "/wallet/w"), ("HEAD", "/"), ("PUT", "/")])
+def test_non_post_methods_get_405_with_the_nodes_text_before_auth(app, method, path):
+    response = app.client.open(path, method=method)
     assert response.status_code == 405
     if method != "HEAD":
         assert response.data == b"JSONRPC server handles only POST requests"
+
+
+def test_get_root_is_the_live_page_behind_the_credentials(app):
+    """issue 12: a browser's GET / gets the page (JSON-RPC stays POST /); without credentials
+    a 401 whose challenge makes the browser ask for them."""
+    refused = app.client.get("/")
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == 'Basic realm="jsonrpc"'
+    page = app.client.get("/", headers=AUTH)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert b'<table id="peers">' in page.data and b"/simnode/ui/app.js" in page.data
 
 
 def test_delete_is_an_unknown_method_405_with_empty_body(app):
@@ -474,7 +485,7 @@ def test_control_plane_applies_events_advances_and_resets(app):
 
 
 @pytest.mark.parametrize(("action", "body", "named"), [
-    ("reset", {"scenario": "ban-storm"}, "'scenario'"),
+    ("reset", {"scenaro": "ban-storm"}, "'scenaro'"),
     ("advance", {"seconds": 5, "speed": 2}, "'speed'"),
     ("warmup", {"msg": "x"}, "'msg'"),
     ("state", {"peers": True}, "'peers'"),

@@ -111,9 +111,9 @@ def test_playback_follows_the_wall_clock_and_loops():
     assert playback.runner.offset_seconds == 600
     silent = next(p for p in node.snapshot().peers if p.addr.startswith("198.51.100.77"))
     assert silent.pingwait_us(node.snapshot().now_us) == 600_000_000
-    wall[0] += 60  # past the end (25 minutes)
+    wall[0] += 60  # past the end (25 minutes): the clock runs on with the final state
     playback.tick()
-    assert playback.ended and playback.runner.offset_seconds == 25 * 60
+    assert playback.ended and playback.runner.offset_seconds == 70 * 60
     fresh = playback.new_node()  # what a loop does at the end: the scenario starts over
     assert playback.runner.offset_seconds == 0 and len(fresh.snapshot().peers) == 2
 
