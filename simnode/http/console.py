@@ -132,7 +132,7 @@ class NodeWatcher:
         expected = wall_seconds * rate
         if moved < 0 or moved > expected + max(5.0, expected):
             LOG.info("clock jumped %s%s to %s", "+" if moved >= 0 else "-",
-                     format_duration(abs(moved)), _utc(now))  # fmt: skip
+                     format_duration(round(abs(moved))), _utc(now))  # fmt: skip
 
     def _peers(self, before: NodeSnapshot, now: NodeSnapshot) -> None:
         old = {peer.id: peer for peer in before.peers}
@@ -167,7 +167,7 @@ class NodeWatcher:
             if key not in self._reported_pings:
                 self._reported_pings.add(key)
                 LOG.info("peer %d (%s) has not answered a ping for %s", peer.id, peer.addr,
-                         format_duration(waited / MICROS))  # fmt: skip
+                         format_duration(round(waited / MICROS)))  # fmt: skip
 
     def _scenario(self) -> None:
         playback = self.sim.playback
@@ -200,7 +200,7 @@ def _reason(node: Node, peer: PeerSnapshot, now: NodeSnapshot) -> str:
         return f"banned: {', '.join(reasons)}" if len(reasons) == 1 else "banned"
     waited = peer.pingwait_us(now.now_us)
     if waited is not None and waited >= now.settings.ping_timeout_seconds * MICROS:
-        return f"ping timeout after {format_duration(waited / MICROS)}"
+        return f"ping timeout after {format_duration(round(waited / MICROS))}"
     if not now.network_active:
         return "network disabled"
     return "disconnected"
@@ -216,6 +216,7 @@ def run_until_stopped(simulation: Simulation, stop: threading.Event, *, tick_sec
     """``simnode serve``'s loop: play the loaded scenario (or run ``idle``, the ambient traffic
     of a node without one), log what changed, and say when the scenario ends and what next:
     ``--loop`` starts it over, ``--exit-at-end`` returns, else the clock runs on."""
+    watcher.check()  # the state at start: what changes from here is logged
     while not stop.wait(tick_seconds) and not simulation.stopping:
         playback = simulation.playback
         if playback is None:
