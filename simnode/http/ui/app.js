@@ -150,6 +150,7 @@ function renderScenario(scenario) {
     $("#next-events").replaceChildren();
     return;
   }
+  if (document.activeElement !== $("#speed")) $("#speed").value = scenario.speed;
   const state = scenario.ended ? "ended" : scenario.paused ? "paused" : `playing at ${scenario.speed}x`;
   $("#scenario-position").textContent = `${duration(scenario.offset)} of ${duration(scenario.end)}, `
     + `step ${scenario.steps_done} of ${scenario.steps}, ${state}${scenario.loop ? ", looping" : ""}`;
