@@ -74,7 +74,7 @@ def main() -> None:
     options = parser.parse_args()
     with LocalNode(peers=125, seed=1, speed=60) as node:
         auth = "Basic " + base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
-        without, with_page, what = [], [], ""
+        without, with_page = [], []
         for _ in range(options.rounds):
             without.append(measure(node.host, node.port, auth, options.seconds)["rate"])
             with page_open(node, auth) as what:

@@ -111,8 +111,9 @@ def warmup(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def reset(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
-    """``{}``: a fresh node of the current configuration. With keys: a node so configured (profile, peers,
-    seed; or a library scenario). Faults and the journal are cleared, as LocalNode.reset does."""
+    """``{}``: a fresh node of the current configuration. With keys: a node so configured
+    (profile, peers, seed; or a library scenario). Faults and the journal are cleared, as
+    LocalNode.reset does."""
     sim = api.sim
     if all(value is None for value in args.values()):
         sim.reset()

@@ -115,7 +115,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "POST",
         "/simnode/reset",
         "state",
-        "a fresh node: of the current configuration ({}), or so configured; faults and journal cleared",
+        "a fresh node, of the current configuration ({}) or so configured; faults, journal cleared",
         reset,
         (
             Param(

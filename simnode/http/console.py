@@ -199,8 +199,9 @@ def _reason(node: Node, peer: PeerSnapshot, now: NodeSnapshot) -> str:
         reasons = sorted({ban.reason for ban in now.bans})
         return f"banned: {', '.join(reasons)}" if len(reasons) == 1 else "banned"
     waited = peer.pingwait_us(now.now_us)
-    if waited is not None and waited >= now.settings.ping_timeout_seconds * MICROS:
-        return f"ping timeout after {format_duration(round(waited / MICROS))}"
+    timeout = now.settings.ping_timeout_seconds
+    if waited is not None and waited >= timeout * MICROS:  # the node's -timeout: InactivityCheck
+        return f"ping timeout: no pong for {format_duration(timeout)}"
     if not now.network_active:
         return "network disabled"
     return "disconnected"
