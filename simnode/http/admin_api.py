@@ -86,7 +86,7 @@ def state(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def events(api: AdminAPI, args: dict[str, Any]) -> Any:
-    return _control(admin.ACTIONS["events"], api, args["body"])
+    return _control(admin.apply_events, api, args["body"])
 
 
 def _control(action: Any, api: AdminAPI, body: Any) -> Any:
