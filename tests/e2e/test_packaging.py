@@ -43,6 +43,8 @@ def test_the_sdist_and_wheel_pass_twine_and_carry_licence_docs_and_scenarios(dis
     members = zipfile.ZipFile(wheel).namelist()
     assert any(m.endswith("licenses/LICENSE") for m in members)
     assert "simnode/scenario_library/mempool-fill.yaml" in members
+    live_page = {f"simnode/http/ui/{name}" for name in ("index.html", "app.js", "style.css")}
+    assert live_page <= set(members)
 
 
 def test_the_sdist_installs_and_runs(dist, tmp_path):
