@@ -200,6 +200,7 @@ class LocalNode:
         return self
 
     def stop(self) -> None:
+        self.app.admin.close()  # open event streams end now, not when they time out
         self._served.stop()
         self._remove_files()
         if self._owns_datadir:
