@@ -379,6 +379,13 @@ _FIELDS += [
           "inbound, outbound-full-relay, manual, block-relay-only, addr-fetch or feeler"),
     Field("transport_protocol_type", "string", Presence.ALWAYS, lambda p, now: _transport(p),
           "detecting, v1 or v2", constraints={"enum": ["detecting", "v1", "v2"]}),
+    # 31.0 (#33448, src/rpc/net.cpp:getpeerinfo): the transaction announcement queue. simnode
+    # relays no transactions to peers, so the queue is empty and no sequence was announced.
+    Field("last_inv_sequence", "integer", Presence.ALWAYS, lambda p, now: 0,
+          "Mempool sequence number of the last transaction announcement to the peer",
+          constraints={"minimum": 0}),
+    Field("inv_to_send", "integer", Presence.ALWAYS, lambda p, now: 0,
+          "Transactions queued for announcement to the peer", constraints={"minimum": 0}),
     Field("session_id", "string", Presence.ALWAYS, lambda p, now: "",
           "The BIP324 session id (64 hex digits for v2, empty otherwise)"),
 ]  # fmt: skip

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 
 from simnode.model.chainparams import BITCOIN_MAIN
-from simnode.model.messages import MODERN_MESSAGE_TYPES
+from simnode.model.messages import MODERN_MESSAGE_TYPES, PAI_MESSAGE_TYPES
 from simnode.model.state import NodeSettings
+from simnode.profiles.history import RELEASES, Release, field_names, v
 from simnode.profiles.profile import NetFeatures, NodeIdentity, Profile
 
 # src/rpc/net.cpp:getpeerinfo @ PAI 3.0.0 (identical from 2.0.001): the order the code pushes keys,
@@ -37,84 +38,75 @@ PAI_3_0 = Profile(
     undocumented=("addrbind", "relaytxes", "addnode"),  # ../shared/spec/getpeerinfo.md
 )
 
-# The spec page's example has exactly Bitcoin Core 0.13's shape (src/rpc/net.cpp @ v0.13): no
-# addrbind (0.15) and no addnode (0.14), per-message maps new in 0.13.
-BITCOIN_0_13_FIELDS = (
-    "id", "addr", "addrlocal", "services", "relaytxes", "lastsend", "lastrecv", "bytessent",
-    "bytesrecv", "conntime", "timeoffset", "pingtime", "minping", "pingwait", "version", "subver",
-    "inbound", "startingheight", "banscore", "synced_headers", "synced_blocks", "inflight",
-    "whitelisted", "bytessent_per_msg", "bytesrecv_per_msg",
-)  # fmt: skip
-BITCOIN_0_13 = Profile(
-    name="bitcoin-0.13",
-    identity=NodeIdentity(
-        client_name="Satoshi",
-        client_version=(0, 13, 2),
-        version_number=130200,
-        protocol_version=70014,
-        local_services=0x0D,
-        rpc_port=8332,
-        p2p_port=8333,
-        release_label="Bitcoin Core 0.13",
-        cli_name="bitcoin-cli",
-        stop_message="Bitcoin server stopping",
-    ),
-    field_names=BITCOIN_0_13_FIELDS,
-    features=NetFeatures(networkinfo_has_networkactive=False, networkinfo_has_incrementalfee=False),
-    summary="Bitcoin Core 0.13: the shape of the spec page's example",
-    settings=NodeSettings(chain=BITCOIN_MAIN),
-)
+# src/rpc/net.cpp:addnode (0.21+, #19696) and setban (0.20.1+): the newer error texts.
+_ADDNODE_REMOVE_UNKNOWN = "Error: Node could not be removed. It has not been added previously."
+_UNBAN_UNKNOWN = "Error: Unban failed. Requested address/subnet was not previously manually banned."
 
-# Bitcoin Core 28.1 (src/rpc/net.cpp:getpeerinfo @ v28, reference sections 2.2 and 4.4): the
-# first release with JSON-RPC 2.0, and without ban scores (misbehaviour discourages at once).
-# Not modelled: mapped_as (needs -asmap), BIP324 v2 sessions, block-relay-only/feeler peers and
-# address relay counters (always 0).
-BITCOIN_28_FIELDS = (
-    "id", "addr", "addrbind", "addrlocal", "network", "services", "servicesnames", "relaytxes",
-    "lastsend", "lastrecv", "last_transaction", "last_block", "bytessent", "bytesrecv", "conntime",
-    "timeoffset", "pingtime", "minping", "pingwait", "version", "subver", "inbound",
-    "bip152_hb_to", "bip152_hb_from", "startingheight", "presynced_headers", "synced_headers",
-    "synced_blocks", "inflight", "addr_relay_enabled", "addr_processed", "addr_rate_limited",
-    "permissions", "minfeefilter", "bytessent_per_msg", "bytesrecv_per_msg", "connection_type",
-    "transport_protocol_type", "session_id",
-)  # fmt: skip
-BITCOIN_28 = Profile(
-    name="bitcoin-28",
-    identity=NodeIdentity(
-        client_name="Satoshi",
-        client_version=(28, 1, 0),
-        version_number=280100,  # 10000*maj + 100*min + build
-        protocol_version=70016,
-        local_services=0xC09,  # NETWORK | WITNESS | NETWORK_LIMITED | P2P_V2
-        rpc_port=8332,
-        p2p_port=8333,
-        release_label="Bitcoin Core 28.1",
-        cli_name="bitcoin-cli",
-        stop_message="Bitcoin Core stopping",
-    ),
-    field_names=BITCOIN_28_FIELDS,
-    features=NetFeatures(
-        listbanned_has_reason=False,
-        networks=("ipv4", "ipv6", "onion", "i2p", "cjdns"),
-        addnode_remove_unknown="Error: Node could not be removed. It has not been added "
-        "previously.",
-        unban_unknown="Error: Unban failed. Requested address/subnet was not previously "
-        "manually banned.",
-        work_queue_status=503,
-        jsonrpc_v2=True,
-        has_getinfo=False,
-        networkinfo_modern=True,
-        listbanned_durations=True,
-        rpchelpman_arguments=True,
-    ),
-    summary="Bitcoin Core 28.1: JSON-RPC 2.0, discouragement instead of ban scores",
-    settings=NodeSettings(
-        misbehaviour="discourage", known_message_types=MODERN_MESSAGE_TYPES, chain=BITCOIN_MAIN
-    ),
-)
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (PAI_3_0, BITCOIN_0_13, BITCOIN_28)}
-ALIASES = {"spec": "bitcoin-0.13", "pai-3.0": "pai", "paicoin": "pai", "bitcoin": "bitcoin-28"}
+def _features(version: int) -> NetFeatures:
+    """The net RPCs' shapes of a Bitcoin Core release, each switch at the release that made it
+    (the PR is cited at the NetFeatures field)."""
+    networks = ("ipv4", "ipv6", "onion")  # src/rpc/net.cpp:GetNetworksInfo
+    if version >= v("22"):
+        networks += ("i2p",)  # I2P support, 22 (#20685)
+    if version >= v("23"):
+        networks += ("cjdns",)  # CJDNS support, 23 (#23077)
+    return NetFeatures(
+        networkinfo_has_networkactive=version >= v("0.14"),
+        networkinfo_has_incrementalfee=version >= v("0.14"),
+        listbanned_has_reason=version < v("0.20.1"),
+        networks=networks,
+        **({"addnode_remove_unknown": _ADDNODE_REMOVE_UNKNOWN} if version >= v("0.21") else {}),
+        **({"unban_unknown": _UNBAN_UNKNOWN} if version >= v("0.20.1") else {}),
+        work_queue_status=503 if version >= v("22") else 500,
+        jsonrpc_v2=version >= v("28"),
+        has_getinfo=version < v("0.16"),
+        networkinfo_modern=version >= v("28"),
+        listbanned_durations=version >= v("22"),
+        rpchelpman_arguments=version >= v("25"),
+    )
+
+
+def _core_profile(release: Release) -> Profile:
+    """A Bitcoin Core release's profile, derived from the release and field-history tables."""
+    version = release.version
+    major, minor, _ = release.client_version
+    return Profile(
+        name=release.name,
+        identity=NodeIdentity(
+            client_name="Satoshi",
+            client_version=release.client_version,
+            version_number=version,
+            protocol_version=release.protocol_version,
+            local_services=release.local_services,
+            rpc_port=8332,
+            p2p_port=8333,
+            release_label=f"Bitcoin Core {major}.{minor}",
+            cli_name="bitcoin-cli",
+            # src/rpc/server.cpp:stop: "Bitcoin server stopping" up to 0.20, then
+            # PACKAGE_NAME " stopping".
+            stop_message="Bitcoin Core stopping"
+            if version >= v("0.21")
+            else "Bitcoin server stopping",
+        ),
+        field_names=field_names(version),
+        features=_features(version),
+        summary=f"{release.name.replace('core-', 'Bitcoin Core ')}: {release.note}",
+        settings=NodeSettings(
+            # 28 dropped the ban score: any misbehaviour discourages at once (#29575).
+            misbehaviour="discourage" if version >= v("28") else "ban",
+            known_message_types=MODERN_MESSAGE_TYPES if version >= v("0.21") else PAI_MESSAGE_TYPES,
+            chain=BITCOIN_MAIN,
+        ),
+    )
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p for p in (PAI_3_0, *(_core_profile(release) for release in RELEASES))
+}
+# The names of earlier simnode versions keep working; "bitcoin" is the newest release.
+ALIASES = {"spec": "core-0.13", "bitcoin-0.13": "core-0.13", "bitcoin-28": "core-28",
+           "bitcoin": RELEASES[-1].name, "pai-3.0": "pai", "paicoin": "pai"}  # fmt: skip
 DEFAULT_PROFILE = "pai"
 
 

@@ -138,7 +138,7 @@ def test_a_posted_yaml_scenario_plays(node):
 
 def test_reset_to_a_config_and_as_at_start(node):
     status, reset = call(node, "POST", "/simnode/reset", {"profile": "bitcoin-28", "peers": 4})
-    assert status == 200 and reset == {"profile": "bitcoin-28", "peers": 4}
+    assert status == 200 and reset == {"profile": "core-28", "peers": 4}  # the canonical name
     assert rpc(node, "getnetworkinfo")["subversion"].startswith("/Satoshi:28")
     assert call(node, "POST", "/simnode/reset", {"scenario": "no-peers"})[1]["peers"] == 0
     assert call(node, "GET", "/simnode/scenario")[1]["name"] == "no-peers"
