@@ -76,7 +76,8 @@ class V2Dialect:
             envelope["result"] = result
         else:
             envelope["error"] = error.to_json()
-        envelope["id"] = None if request_id is _NO_ID else request_id
+        if request_id is not _NO_ID:  # JSONRPCReplyObj (src/rpc/request.cpp @ v31.0 line 66)
+            envelope["id"] = request_id
         return envelope
 
     def status_for(self, error: RPCError | None) -> int:
@@ -144,25 +145,21 @@ _DECODER = json.JSONDecoder(
 
 @dataclass(slots=True)
 class _Request:
+    """``JSONRPCRequest`` (src/rpc/request.h): what ``parse`` has read so far. An error raised
+    part way is answered with the id and protocol read before it, so the object outlives a
+    failed parse; Bitcoin Core 28+ even reuses it across a batch's members (src/httprpc.cpp
+    HTTPReq_JSONRPC @ v31.0 lines 197-208: ``jreq`` is declared once per HTTP request)."""
+
     id: Any
-    method: str
-    params: list[Any] | dict[str, Any]
     dialect: Dialect
+    method: str = ""
+    params: list[Any] | dict[str, Any] | None = None
 
     @property
     def notification(self) -> bool:
-        """A 2.0 request without an id: executed, never answered."""
+        """``IsNotification`` (src/rpc/request.h @ v31.0 line 66): a 2.0 request without an
+        id: executed, never answered, even when it fails to parse."""
         return isinstance(self.dialect, V2Dialect) and self.id is _NO_ID
-
-
-class _WithId(Exception):
-    """An RPCError raised after the request's id was read, so the reply can echo it."""
-
-    def __init__(self, error: RPCError, request_id: Any, dialect: Dialect) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.request_id = request_id
-        self.dialect = dialect
 
 
 class JSONRPCProcessor:
@@ -186,68 +183,77 @@ class JSONRPCProcessor:
         if isinstance(payload, list):
             # JSONRPCExecBatch: always 200, every member answered in order (2.0 notifications
             # are not answered; a batch of nothing but them gets 204).
-            answers = [self._call(member, execute, observe) for member in payload]
+            # Before 28 each member got a fresh request object (JSONRPCExecOne); from 28 one is
+            # reused, so a member that is no object is answered with the previous one's id and
+            # protocol (src/httprpc.cpp @ v31.0 lines 197-208).
+            shared = self._fresh()
+            answers = [
+                self._call(member, execute, observe, shared if self.v2 else self._fresh(), True)
+                for member in payload
+            ]
             replies = [envelope for envelope, _, _ in answers if envelope is not None]
             if payload and not replies:
                 return RPCReply(204, [])
             return RPCReply(200, dumps_line(replies))
         if not isinstance(payload, dict):
             return self._reply(RPCError(RPCErrorCode.PARSE_ERROR, "Top-level object parse error"))
-        envelope, error, dialect = self._call(payload, execute, observe)
+        envelope, error, dialect = self._call(payload, execute, observe, self._fresh())
         if envelope is None:
             return RPCReply(204, [])
         return RPCReply(dialect.status_for(error), dumps_line(envelope))
 
-    def _dialect_for(self, obj: dict[str, Any], request_id: Any) -> Dialect:
-        if self.v2 is None or "jsonrpc" not in obj:
-            return self.legacy
-        version = obj["jsonrpc"]
-        if not isinstance(version, str):
-            error = RPCError(RPCErrorCode.INVALID_REQUEST, "jsonrpc field must be a string")
-            raise _WithId(error, request_id, self.legacy)
-        if version == "2.0":
-            return self.v2
-        if version == "1.0":
-            return self.legacy
-        error = RPCError(RPCErrorCode.INVALID_REQUEST, "JSON-RPC version not supported")
-        raise _WithId(error, request_id, self.legacy)
-
-    def _parse_request(self, obj: Any) -> _Request:
-        """``JSONRPCRequest::parse``: id first (so errors echo it), the protocol, then method
-        and params."""
+    def _parse_request(self, obj: Any, request: _Request) -> None:
+        """``JSONRPCRequest::parse`` (src/rpc/request.cpp @ v31.0 lines 198-253) into
+        ``request``: id first (so errors echo it), the protocol, then method and params. Raises
+        RPCError; ``request`` then holds what was read before the error."""
         if not isinstance(obj, dict):
             raise RPCError(RPCErrorCode.INVALID_REQUEST, "Invalid Request object")
-        request_id = obj.get("id", _NO_ID)
-        dialect = self._dialect_for(obj, request_id)
+        request.id = obj.get("id", _NO_ID)
+        request.dialect = self.legacy
+        if self.v2 is not None and "jsonrpc" in obj:
+            version = obj["jsonrpc"]
+            if not isinstance(version, str):
+                raise RPCError(RPCErrorCode.INVALID_REQUEST, "jsonrpc field must be a string")
+            if version == "2.0":
+                request.dialect = self.v2
+            elif version != "1.0":
+                raise RPCError(RPCErrorCode.INVALID_REQUEST, "JSON-RPC version not supported")
         method = obj.get("method")
         if method is None:
-            error = RPCError(RPCErrorCode.INVALID_REQUEST, "Missing method")
-            raise _WithId(error, request_id, dialect)
+            raise RPCError(RPCErrorCode.INVALID_REQUEST, "Missing method")
         if not isinstance(method, str):
-            error = RPCError(RPCErrorCode.INVALID_REQUEST, "Method must be a string")
-            raise _WithId(error, request_id, dialect)
+            raise RPCError(RPCErrorCode.INVALID_REQUEST, "Method must be a string")
         params = obj.get("params")
         if params is None:
             params = []
         elif not isinstance(params, list | dict):
-            error = RPCError(RPCErrorCode.INVALID_REQUEST, "Params must be an array or object")
-            raise _WithId(error, request_id, dialect)
-        return _Request(request_id, method, params, dialect)
+            raise RPCError(RPCErrorCode.INVALID_REQUEST, "Params must be an array or object")
+        request.method, request.params = method, params
+
+    def _fresh(self) -> _Request:
+        """A request object before parsing: ``"id": null``, the legacy protocol."""
+        return _Request(None, self.legacy)
 
     def _call(
-        self, obj: Any, execute: Executor, observe: Observer | None
+        self,
+        obj: Any,
+        execute: Executor,
+        observe: Observer | None,
+        request: _Request,
+        in_batch: bool = False,
     ) -> tuple[dict[str, Any] | None, RPCError | None, Dialect]:
-        """The envelope (None for a notification), the error if any, and the dialect."""
+        """The envelope (None for a notification), the error if any, and the dialect. A lone
+        request that fails to parse is answered even if it is a notification (JSONErrorReply);
+        a batch member is not (src/httprpc.cpp @ v31.0 lines 202-207)."""
         try:
-            request = self._parse_request(obj)
-        except _WithId as wrapped:
-            envelope = wrapped.dialect.envelope(None, wrapped.error, wrapped.request_id)
-            return envelope, wrapped.error, wrapped.dialect
+            self._parse_request(obj, request)
         except RPCError as error:
-            # A non-object batch member: -32600 with "id": null.
-            return self.legacy.envelope(None, error, None), error, self.legacy
+            if in_batch and request.notification:
+                return None, error, request.dialect
+            return request.dialect.envelope(None, error, request.id), error, request.dialect
         error: RPCError | None = None
         result = None
+        assert request.params is not None
         try:
             result = execute(request.method, request.params)
         except RPCError as raised:
