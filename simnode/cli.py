@@ -34,6 +34,7 @@ from simnode.http.simulation import Simulation
 from simnode.model import Node, WallClock
 from simnode.model.fakepeers import populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from simnode.profiles.doc import profiles_listing
 from simnode.profiles.profile import Profile
 from simnode.profiles.releases import ALIASES
 from simnode.profiles.schema import LEVELS, getpeerinfo_schema
@@ -189,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every library scenario's transcript to DIR/NAME.jsonl",
     )
     record.set_defaults(handler=record_command)
+
+    profiles = commands.add_parser(
+        "profiles", help="the releases simnode imitates: protocol version, user agent, aliases"
+    )
+    profiles.set_defaults(handler=lambda args: print(profiles_listing(), end="") or 0)
 
     schema = commands.add_parser("schema", help="the JSON Schema of a profile's getpeerinfo")
     schema.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted([*PROFILES, *ALIASES]))

@@ -35,3 +35,24 @@ def fields_markdown() -> str:
 
 if __name__ == "__main__":
     print(fields_markdown(), end="")
+
+
+def profiles_listing() -> str:
+    """``simnode profiles``: each profile with the release it imitates, its protocol version,
+    its user agent and the names that also select it."""
+    from simnode.profiles.releases import ALIASES, DEFAULT_PROFILE
+
+    rows = [("PROFILE", "RELEASE", "PROTOCOL", "USER AGENT", "ALSO")]
+    for name, profile in PROFILES.items():
+        identity = profile.identity
+        aliases = sorted(alias for alias, target in ALIASES.items() if target == name)
+        if name == DEFAULT_PROFILE:
+            aliases.insert(0, "(default)")
+        rows.append((name, identity.release_label, str(identity.protocol_version),
+                     identity.subversion, " ".join(aliases)))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines) + "\n"

@@ -68,7 +68,7 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
         "protocolversion": identity.protocol_version,
         "localservices": f"{identity.local_services:016x}",
     }
-    if features.networkinfo_modern:
+    if features.networkinfo_servicesnames:
         info["localservicesnames"] = services_names(identity.local_services)
     info["localrelay"] = True
     info["timeoffset"] = network_time_offset(snapshot)
@@ -76,7 +76,7 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     if features.networkinfo_has_networkactive:
         info["networkactive"] = snapshot.network_active
     info["connections"] = len(snapshot.peers)
-    if features.networkinfo_modern:
+    if features.networkinfo_connections_split:
         inbound = sum(peer.inbound for peer in snapshot.peers)
         info["connections_in"] = inbound
         info["connections_out"] = len(snapshot.peers) - inbound
@@ -95,7 +95,7 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     if features.networkinfo_has_incrementalfee:
         info["incrementalfee"] = Amount(INCREMENTAL_FEE_SATOSHIS)
     info["localaddresses"] = []
-    info["warnings"] = [] if features.jsonrpc_v2 else ""  # a list of strings from 28 (#29845)
+    info["warnings"] = [] if features.warnings_list else ""
     return info
 
 
@@ -187,15 +187,16 @@ def result_schemas(profile: Profile) -> dict[str, dict[str, Any]]:
         "relayfee": amount,
         "localaddresses": {"type": "array"},
         "warnings": {"type": "array", "items": {"type": "string"}}
-        if profile.features.jsonrpc_v2
+        if profile.features.warnings_list
         else {"type": "string"},
     }
     if profile.features.networkinfo_has_networkactive:
         info_properties["networkactive"] = {"type": "boolean"}
     if profile.features.networkinfo_has_incrementalfee:
         info_properties["incrementalfee"] = amount
-    if profile.features.networkinfo_modern:
+    if profile.features.networkinfo_servicesnames:
         info_properties["localservicesnames"] = {"type": "array", "items": {"type": "string"}}
+    if profile.features.networkinfo_connections_split:
         info_properties["connections_in"] = counter
         info_properties["connections_out"] = counter
     ban_properties: dict[str, Any] = {
@@ -225,6 +226,8 @@ def result_schemas(profile: Profile) -> dict[str, dict[str, Any]]:
             "type": "object",
             "properties": info_properties,
             "required": list(info_properties),
+            # The release sends exactly these keys: a newer or older one's answer does not fit.
+            "additionalProperties": False,
         },
         "listbanned": {
             "type": "array",

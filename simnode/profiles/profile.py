@@ -50,8 +50,11 @@ class NetFeatures:
     work_queue_status: int = 500  # 503 from Bitcoin Core 22 (#18335)
     jsonrpc_v2: bool = False  # JSON-RPC 2.0 beside the legacy protocol, from Bitcoin Core 28
     has_getinfo: bool = True  # PAI Core keeps it; Bitcoin Core removed it in 0.16
-    # getnetworkinfo: localservicesnames, connections_in/out (0.21+), warnings as a list (28+).
-    networkinfo_modern: bool = False
+    # getnetworkinfo: localservicesnames (0.19+, #16787), connections_in/out (0.21+, #19405),
+    # warnings as a list of strings (28+, #29845).
+    networkinfo_servicesnames: bool = False
+    networkinfo_connections_split: bool = False
+    warnings_list: bool = False
     # listbanned: ban_created before banned_until, plus ban_duration and time_remaining (22+).
     listbanned_durations: bool = False
     # Arguments handled as RPCHelpMan does: the arity from which arguments are documented as

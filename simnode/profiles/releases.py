@@ -61,7 +61,9 @@ def _features(version: int) -> NetFeatures:
         work_queue_status=503 if version >= v("22") else 500,
         jsonrpc_v2=version >= v("28"),
         has_getinfo=version < v("0.16"),
-        networkinfo_modern=version >= v("28"),
+        networkinfo_servicesnames=version >= v("0.19"),
+        networkinfo_connections_split=version >= v("0.21"),
+        warnings_list=version >= v("28"),
         listbanned_durations=version >= v("22"),
         rpchelpman_arguments=version >= v("25"),
     )

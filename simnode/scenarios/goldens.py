@@ -1,7 +1,8 @@
 """Golden answers of the methods a monitor calls, for every profile: the chain-reorg scenario's
 node at its end (a stale tip, a mempool) asked each method the release has, through the method
-table, one JSON line per call. ``python -m simnode.scenarios.goldens DIR`` rewrites them (the
-repository keeps them in fixtures/methods/); a test fails when they are stale."""
+table, one JSON line per call (fixtures/methods/), and the answers whose shape differs most
+between releases (fixtures/profiles/). ``python -m simnode.scenarios.goldens [FIXTURES_DIR]``
+rewrites both; tests fail when they are stale."""
 
 from __future__ import annotations
 
@@ -37,8 +38,13 @@ MONITOR_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
 )  # fmt: skip
 
 
-def golden_lines(profile_name: str) -> str:
-    """Every monitor call the release has, answered at the golden scenario's end."""
+# Answers whose shape differs most between releases: fixtures/profiles/NAME.jsonl (issue 11).
+PROFILE_CALLS = ("getpeerinfo", "getnetworkinfo", "getblockchaininfo")
+
+
+def golden_lines(profile_name: str, only: tuple[str, ...] | None = None) -> str:
+    """Every monitor call the release has (or those of ``only``), answered at the golden
+    scenario's end."""
     scenario = load_scenario(library.resolve(GOLDEN_SCENARIO), profile_name)
     runner = ScenarioRunner(scenario)
     runner.run_to_end()
@@ -51,7 +57,7 @@ def golden_lines(profile_name: str) -> str:
     available = table.available(runner.profile)
     lines = []
     for method, args in MONITOR_CALLS:
-        if method not in available:
+        if method not in available or (only is not None and method not in only):
             continue
         params = [fill.get(arg, arg) if isinstance(arg, str) else arg for arg in args]
         try:
@@ -63,18 +69,18 @@ def golden_lines(profile_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_goldens(directory: Path) -> list[Path]:
+def write_goldens(directory: Path, only: tuple[str, ...] | None = None) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name in sorted(PROFILES):
         path = directory / f"{name}.jsonl"
-        path.write_text(golden_lines(name))
+        path.write_text(golden_lines(name, only))
         written.append(path)
     return written
 
 
-if __name__ == "__main__":
-    for written_path in write_goldens(
-        Path(sys.argv[1] if len(sys.argv) > 1 else "fixtures/methods")
-    ):
+if __name__ == "__main__":  # python -m simnode.scenarios.goldens [FIXTURES_DIR]
+    fixtures = Path(sys.argv[1] if len(sys.argv) > 1 else "fixtures")
+    for written_path in [*write_goldens(fixtures / "methods"),
+                         *write_goldens(fixtures / "profiles", PROFILE_CALLS)]:  # fmt: skip
         print(written_path)

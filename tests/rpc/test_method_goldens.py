@@ -13,7 +13,7 @@ GOLDENS = Path(__file__).resolve().parents[2] / "fixtures" / "methods"
 @pytest.mark.parametrize("profile", sorted(PROFILES))
 def test_method_goldens_are_current(profile):
     assert golden_lines(profile) == (GOLDENS / f"{profile}.jsonl").read_text(), (
-        "regenerate with: python -m simnode.scenarios.goldens fixtures/methods"
+        "regenerate with: python -m simnode.scenarios.goldens"
     )
 
 
