@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted([*PROFILES, *ALIASES]),
         help="release to speak as",
     )
+    node_option(
+        "deprecatedrpc",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer as a node started with -deprecatedrpc=NAME (e.g. startingheight for core-31,"
+        " banscore for core-0.21); repeatable",
+    )
     node_option("rpcbind", default="127.0.0.1", help="address to listen on")
     node_option(
         "rpcallowip",
@@ -351,7 +359,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    profile = get_profile(args.profile)
+    profile = get_profile(args.profile, args.deprecatedrpc)
     if args.speed <= 0:
         raise CLIError("--speed must be positive")
     if args.peers < 0:
@@ -361,7 +369,7 @@ def serve_command(args: argparse.Namespace) -> int:
     playback = None
     if args.scenario:
         playback = Playback(_load_scenario(args.scenario), args.speed, args.loop)
-        profile = get_profile(playback.scenario.profile)
+        profile = get_profile(playback.scenario.profile, args.deprecatedrpc)
         simulation = Simulation(playback.new_node, profile)
     else:
         simulation = Simulation(_populated_node_factory(args, profile), profile)

@@ -51,11 +51,20 @@ class NodeConfig:
     settings: NodeSettings | None = None
     start_seconds: float = DEFAULT_EPOCH_SECONDS
     speed: float | None = None  # a wall clock at this speed instead of a virtual clock
+    # The node's -deprecatedrpc= switches, e.g. ("startingheight",) for core-31 (one name or
+    # several).
+    deprecatedrpc: tuple[str, ...] | str = ()
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not {self.auth!r}")
         get_profile(self.profile)  # UnknownProfile (a ValueError) names the known ones
+        switches = self.deprecatedrpc
+        if isinstance(switches, str):
+            switches = (switches,)
+        if not isinstance(switches, tuple | list) or not all(isinstance(s, str) for s in switches):
+            raise ValueError(f"deprecatedrpc must be names of switches, not {switches!r}")
+        object.__setattr__(self, "deprecatedrpc", tuple(switches))
         if isinstance(self.peers, bool) or not isinstance(self.peers, int) or self.peers < 0:
             raise ValueError(f"peers must be a non-negative integer, not {self.peers!r}")
 
@@ -348,8 +357,8 @@ class LocalNode:
     # ------------------------------------------------------------------ internals
     def _profile_for(self, config: NodeConfig) -> Profile:
         if config.scenario is not None:
-            return get_profile(library.load(config.scenario).profile)
-        return get_profile(config.profile)
+            return get_profile(library.load(config.scenario).profile, config.deprecatedrpc)
+        return get_profile(config.profile, config.deprecatedrpc)
 
     def _node_factory(self, config: NodeConfig) -> Callable[[], Node]:
         if config.scenario is not None:

@@ -43,7 +43,7 @@ def in_ibd(snapshot: NodeSnapshot) -> bool:
 
 
 def _warnings(profile: Profile) -> Any:
-    return [] if era(profile) == "28" else ""
+    return [] if profile.features.warnings_list else ""  # a list of strings from 28 (#29845)
 
 
 # ------------------------------------------------------------------------------ blocks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 
 from simnode.model.chainparams import BITCOIN_MAIN
 from simnode.model.messages import MODERN_MESSAGE_TYPES, PAI_MESSAGE_TYPES
@@ -43,7 +44,7 @@ _ADDNODE_REMOVE_UNKNOWN = "Error: Node could not be removed. It has not been add
 _UNBAN_UNKNOWN = "Error: Unban failed. Requested address/subnet was not previously manually banned."
 
 
-def _features(version: int) -> NetFeatures:
+def _features(version: int, switches: frozenset[str] = frozenset()) -> NetFeatures:
     """The net RPCs' shapes of a Bitcoin Core release, each switch at the release that made it
     (the PR is cited at the NetFeatures field)."""
     networks = ("ipv4", "ipv6", "onion")  # src/rpc/net.cpp:GetNetworksInfo
@@ -63,14 +64,16 @@ def _features(version: int) -> NetFeatures:
         has_getinfo=version < v("0.16"),
         networkinfo_servicesnames=version >= v("0.19"),
         networkinfo_connections_split=version >= v("0.21"),
-        warnings_list=version >= v("28"),
+        # -deprecatedrpc=warnings keeps the string in 28 and 29 (release-notes-28.0.md).
+        warnings_list=version >= v("28") and not (version < v("30") and "warnings" in switches),
         listbanned_durations=version >= v("22"),
         rpchelpman_arguments=version >= v("25"),
     )
 
 
-def _core_profile(release: Release) -> Profile:
-    """A Bitcoin Core release's profile, derived from the release and field-history tables."""
+def _core_profile(release: Release, switches: frozenset[str] = frozenset()) -> Profile:
+    """A Bitcoin Core release's profile, derived from the release and field-history tables,
+    as a node started with ``-deprecatedrpc=`` each of ``switches`` answers."""
     version = release.version
     major, minor, _ = release.client_version
     return Profile(
@@ -91,8 +94,8 @@ def _core_profile(release: Release) -> Profile:
             if version >= v("0.21")
             else "Bitcoin server stopping",
         ),
-        field_names=field_names(version),
-        features=_features(version),
+        field_names=field_names(version, switches),
+        features=_features(version, switches),
         summary=f"{release.name.replace('core-', 'Bitcoin Core ')}: {release.note}",
         settings=NodeSettings(
             # 28 dropped the ban score: any misbehaviour discourages at once (#29575).
@@ -116,8 +119,25 @@ class UnknownProfile(ValueError):
     """A profile name simnode does not know; the message lists the known ones."""
 
 
-def get_profile(name: str) -> Profile:
-    """A profile by name or alias; UnknownProfile names the known ones (and the closest)."""
+_RELEASES = {release.name: release for release in RELEASES}
+_WITH_SWITCHES: dict[tuple[str, frozenset[str]], Profile] = {}
+
+
+def get_profile(name: str, deprecatedrpc: Iterable[str] = ()) -> Profile:
+    """A profile by name or alias; UnknownProfile names the known ones (and the closest).
+
+    ``deprecatedrpc``: the node's ``-deprecatedrpc=`` switches. Like the node
+    (``IsDeprecatedRPCEnabled`` only asks whether a name was given), a switch the release does not
+    know changes nothing; PAI Core has none that touch these answers."""
+    switches = frozenset(deprecatedrpc)
+    if switches:
+        base = get_profile(name)
+        if base.name not in _RELEASES:
+            return base
+        key = (base.name, switches)
+        if key not in _WITH_SWITCHES:
+            _WITH_SWITCHES[key] = _core_profile(_RELEASES[base.name], switches)
+        return _WITH_SWITCHES[key]
     key = ALIASES.get(name, name) if isinstance(name, str) else name
     if key not in PROFILES:
         known = sorted([*PROFILES, *ALIASES])

@@ -22,3 +22,13 @@ def test_old_names_are_aliases_and_bitcoin_is_the_newest():
     assert get_profile("bitcoin-0.13") is get_profile("spec") is get_profile("core-0.13")
     assert get_profile("bitcoin-28") is get_profile("core-28")
     assert get_profile("bitcoin") is list(PROFILES.values())[-1] is get_profile("core-31")
+
+
+def test_serve_takes_deprecatedrpc_as_the_node_spells_it():
+    from simnode.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["serve", "--profile", "core-31", "-deprecatedrpc", "startingheight"]
+    )
+    assert args.deprecatedrpc == ["startingheight"]
+    assert "startingheight" in get_profile(args.profile, args.deprecatedrpc).field_names
