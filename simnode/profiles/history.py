@@ -45,7 +45,7 @@ def v(text: str) -> int:
 _LEGACY, _LIMITED, _NO_BLOOM, _V2 = 0x0D, 0x40D, 0x409, 0xC09
 RELEASES: tuple[Release, ...] = (
     Release("core-0.13", (0, 13, 2), 70014, _LEGACY, "the spec page's shape: per-message maps"),
-    Release("core-0.15", (0, 15, 2), 70015, _LEGACY, "addbind, addnode (0.14); getinfo's last"),
+    Release("core-0.15", (0, 15, 2), 70015, _LEGACY, "addrbind, addnode (0.14); last getinfo"),
     Release("core-0.17", (0, 17, 2), 70015, _LIMITED, "getinfo gone (0.16), NETWORK_LIMITED"),
     Release("core-0.19", (0, 19, 1), 70015, _NO_BLOOM, "servicesnames, permissions, minfeefilter"),
     Release("core-0.20", (0, 20, 2), 70015, _NO_BLOOM, "mapped_as; listbanned without reason"),
