@@ -20,6 +20,7 @@ from simnode.profiles import get_profile
 from simnode.profiles.netviews import result_schemas
 from simnode.profiles.profile import Profile
 from simnode.profiles.schema import LEVELS, getpeerinfo_schema
+from simnode.rpc import default_table
 
 
 def _profile(profile: Profile | str) -> Profile:
@@ -148,6 +149,7 @@ def check_node(
     profile = _profile(profile)
     report = CheckReport()
     answers: dict[str, Any] = {}
+    available = default_table().available(profile)
     for method in (
         "getpeerinfo",
         "listbanned",
@@ -155,8 +157,7 @@ def check_node(
         "getnettotals",
         "getnetworkinfo",
         "getaddednodeinfo",
-        "uptime",
-        *(("getinfo",) if profile.features.has_getinfo else ()),
+        *(name for name in ("uptime", "getinfo") if name in available),  # not in every release
     ):
         try:
             answers[method] = call(method)

@@ -89,7 +89,7 @@ def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "\nReturns the total uptime of the server.\n\nResult:\n"
     "ttt        (numeric) The number of seconds that the server has been running\n",
     # Bitcoin Core 0.15 added uptime (#10400); PAI Core, a 0.15.99 fork, has it.
-    in_release=lambda profile: era(profile) != "0.13",
+    in_release=lambda profile: era(profile) == "pai" or profile.identity.version_number >= 150000,
 )
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.uptime(ctx.node.snapshot())
