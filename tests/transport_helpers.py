@@ -1,4 +1,5 @@
-"""A NodeApp behind werkzeug's test client (no socket), with a recorded sleep."""
+"""A NodeApp behind werkzeug's test client (no socket), with a recorded sleep and the last
+request's environ as the app left it (what it asked of its server)."""
 
 import base64
 import json
@@ -35,7 +36,12 @@ class AppUnderTest:
             (f"{USER}:{PASSWORD}",), (rpcauth_line("bob", "hunter2", salt="abc"),)
         )
         self.app = NodeApp(self.simulation, credentials, sleep=self.sleeps.append, **app_options)
-        self.client = Client(self.app)
+        self.environ: dict = {}
+        self.client = Client(self._remembering)
+
+    def _remembering(self, environ, start_response):
+        self.environ = environ
+        return self.app(environ, start_response)
 
     def post(self, body, headers=AUTH, path="/"):
         data = body if isinstance(body, bytes | str) else json.dumps(body)

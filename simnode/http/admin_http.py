@@ -111,7 +111,7 @@ class AdminFront:
         if header is not None:
             if self.app.credentials.authorized(header) is not None:
                 return True
-            self.app.wrong_password_delay()
+            self.app.wrong_password_delay(request.environ)
             return False
         session = request.cookies.get(SESSION_COOKIE)
         return session is not None and session in self._sessions

@@ -31,6 +31,7 @@ from simnode.http.runner import (
     LIBEVENT_DEFAULT_CONTENT_TYPE,
     MAX_BODY_BYTES,
     MID_BODY,
+    REPLY_DELAY,
     RESET_MID_BODY,
     libevent_error_page,
 )
@@ -49,7 +50,10 @@ from simnode.rpc.methods import RPCContext
 WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
 # -rpcallowip's default: loopback only (InitHTTPAllowList, src/httpserver.cpp).
 DEFAULT_ALLOWED_CLIENTS = ("127.0.0.0/8", "::1/128")
-AUTH_FAILURE_DELAY_SECONDS = 0.25  # MilliSleep(250) after a wrong password
+# HTTPReq_JSONRPC (src/httprpc.cpp @ PAI 3.0.0) sleeps 250 ms (MilliSleep) before its 401 to a
+# wrong password. simnode delays the reply as much but holds no worker meanwhile (REPLY_DELAY):
+# the node's sleep lets a few password guessers fill its work queue (issue 16, defect 2).
+AUTH_FAILURE_DELAY_SECONDS = 0.25
 # evhttp_set_allowed_methods(GET | POST | HEAD | PUT | DELETE): libevent answers others with 501.
 LIBEVENT_ALLOWED_METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE"})
 
@@ -168,8 +172,9 @@ class NodeApp:
         finally:
             self.work_queue.release()
 
-    def wrong_password_delay(self) -> None:
-        self._sleep(self.auth_failure_delay)
+    def wrong_password_delay(self, environ: dict[str, Any]) -> None:
+        """Ask the server to send this request's 401 after the node's delay (REPLY_DELAY)."""
+        environ[REPLY_DELAY] = self.auth_failure_delay
 
     def _client_allowed(self, remote_addr: str | None) -> bool:
         if remote_addr is None:  # called in-process (werkzeug's test client), not over a socket
@@ -205,7 +210,7 @@ class NodeApp:
             return _unauthorized()
         user = self.credentials.authorized(authorization)
         if user is None:
-            self.wrong_password_delay()
+            self.wrong_password_delay(request.environ)
             return _unauthorized()
         try:
             body = request.get_data(cache=False)

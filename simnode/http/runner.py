@@ -5,15 +5,20 @@ truncated body, a silently dropped keep-alive connection)."""
 
 from __future__ import annotations
 
+import logging
+import resource
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from waitress import wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask, WSGITask
+from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import BadRequest, RequestEntityTooLarge, ServerNotImplemented
 
 # What libevent writes for an error it answers itself (evhttp_send_error, http.c ERR_FORMAT), and
@@ -42,6 +47,10 @@ CLOSE_CONNECTION = "simnode.close_connection"
 # Set by with_connection_control when the app's reply says "Connection: close": the server then
 # says so itself and closes after the reply (WSGI apps may not send hop-by-hop headers).
 ANNOUNCED_CLOSE = "simnode.announced_close"
+
+# A WSGI app may ask for its reply to be sent no sooner than environ[REPLY_DELAY] seconds from
+# now. The worker thread writes it at once and is free; the event loop sends it when it is due.
+REPLY_DELAY = "simnode.reply_delay"
 
 
 def with_connection_control(app: Callable) -> Callable:
@@ -113,26 +122,113 @@ class _LibeventErrorTask(ErrorTask):
 
 
 class _NodeTask(WSGITask):
-    """Says ``Connection: close`` and closes after the reply when the app asked to, and keeps
-    ``WWW-Authenticate`` spelled as the node sends it (waitress would write Www-Authenticate)."""
+    """Says ``Connection: close`` and closes after the reply when the app asked to, holds the
+    reply back when the app asked for a delay, and keeps ``WWW-Authenticate`` spelled as the
+    node sends it (waitress would write Www-Authenticate)."""
+
+    channel: _LibeventChannel
 
     def build_response_header(self) -> bytes:
-        if self.environ is not None and self.environ.get(ANNOUNCED_CLOSE):
+        environ = self.environ or {}
+        if environ.get(ANNOUNCED_CLOSE):
             self.set_close_on_finish()
+        delay = environ.get(REPLY_DELAY)
+        if delay:  # nothing is sent before the task ends, so the hold is in place in time
+            self.channel.hold_reply(delay)
         head: bytes = super().build_response_header()
         return head.replace(b"\r\nWww-Authenticate:", b"\r\nWWW-Authenticate:")
+
+
+class _TimedRequestParser(HTTPRequestParser):
+    """Remembers when a request's first byte arrived, for the request deadline."""
+
+    def __init__(self, adj: Any) -> None:
+        super().__init__(adj)
+        self.started = time.monotonic()
 
 
 class _LibeventChannel(HTTPChannel):
     error_task_class = _LibeventErrorTask
     task_class = _NodeTask
+    parser_class = _TimedRequestParser
+    server: _LibeventServer
+    reply_due = 0.0  # monotonic time before which nothing is sent
+
+    def hold_reply(self, seconds: float) -> None:
+        """Called from the worker: send nothing on this connection for ``seconds``."""
+        self.reply_due = time.monotonic() + seconds
+        self.server.note_due(self.reply_due)
+
+    def _held(self) -> bool:
+        if self.reply_due and not self.will_close:
+            if time.monotonic() < self.reply_due:
+                return True
+            self.reply_due = 0.0
+        return False
+
+    def writable(self) -> bool:
+        return not self._held() and bool(super().writable())
+
+    def _flush_some(self, do_close: bool = True) -> bool:
+        # The worker flushes as it writes (send_bytes is 1), the loop when writable: both here.
+        return not self._held() and bool(super()._flush_some(do_close))
+
+
+class _QuietDispatcher(ThreadedTaskDispatcher):
+    """waitress's worker pool without its "Task queue depth is N" warning on every request that
+    waits for a thread: the node logs no such line (its own queue's overflow is the app's
+    "Work queue depth exceeded"), and a burst of clients filled stderr with it."""
+
+    queue_logger = logging.getLogger("simnode.http.waitress_queue")
+    queue_logger.setLevel(logging.ERROR)
 
 
 class _LibeventServer(TcpWSGIServer):
+    """waitress's server with the node's deadlines: a request must arrive whole within
+    ``request_deadline`` seconds of its first byte (slow clients are closed, as libevent's read
+    timeout would close a silent one), and replies held back (``hold_reply``) go out when due."""
+
     channel_class = _LibeventChannel
+
+    def __init__(self, *args: Any, request_deadline: float, **kwargs: Any) -> None:
+        self.request_deadline = request_deadline
+        self._due: list[float] = []  # when held replies fall due; the loop wakes for them
+        self._due_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def note_due(self, due: float) -> None:
+        with self._due_lock:
+            self._due.append(due)
+
+    def loop_timeout(self) -> float:
+        """How long the event loop may wait: its usual turn, or less when a reply falls due."""
+        now = time.monotonic()
+        with self._due_lock:
+            self._due = [due for due in self._due if due > now]
+            soonest = min(self._due, default=now + LOOP_TURN_SECONDS)
+        return max(0.0, min(soonest - now, LOOP_TURN_SECONDS))
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # idle connections (channel_timeout)
+        late = time.monotonic() - self.request_deadline
+        for channel in list(self.active_channels.values()):
+            request = channel.request
+            if request is not None and request.started < late:
+                channel.will_close = True  # libevent closes a timed-out read without a reply
 
 
 IDLE_CHECK_SECONDS = 1.0
+LOOP_TURN_SECONDS = 1.0  # waitress's asyncore_loop_timeout
+
+
+def connection_limit() -> int:
+    """How many connections are served at once. libevent 2.1 (the node's) has no limit but the
+    process's file descriptors; simnode takes half of them (the rest are the clients' own ends in
+    a test process, and files), at least waitress's 100 and at most 4,096. More wait in the
+    listen backlog until one closes."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    available = soft if soft != resource.RLIM_INFINITY else 8192
+    return max(100, min(available // 2, 4096))
 
 
 class ServedNode:
@@ -154,6 +250,8 @@ class ServedNode:
     ) -> None:
         self._server = _LibeventServer(
             with_connection_control(app),
+            request_deadline=idle_timeout,
+            dispatcher=_QuietDispatcher(),
             host=host,
             port=port,
             threads=threads,
@@ -168,11 +266,16 @@ class ServedNode:
             max_request_body_size=MAX_BODY_BYTES,
             expose_tracebacks=False,
             clear_untrusted_proxy_headers=False,
+            # Slow clients hold connections (libevent has no limit; waitress's 100 let 100 slow
+            # clients lock everyone out); poll, not select, serves descriptors past 1,024.
+            connection_limit=connection_limit(),
+            asyncore_use_poll=True,
         )
+        self._server.task_dispatcher.set_thread_count(threads)  # type: ignore[union-attr]
         self.host = host
         # waitress reports the port as text; clients (and the fixture's users) want a number.
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
-        self._thread = threading.Thread(target=self._server.run, name="simnode-server", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="simnode-server", daemon=True)
 
     @property
     def url(self) -> str:
@@ -196,6 +299,13 @@ class ServedNode:
             self._thread.join()
         else:
             _close_all(server._map)  # type: ignore[union-attr]
+
+    def _run(self) -> None:
+        """waitress's event loop, woken early when a held reply falls due."""
+        server = self._server
+        socket_map = server._map  # type: ignore[union-attr]
+        while socket_map:
+            wasyncore.poll2(server.loop_timeout(), socket_map)
 
     def __enter__(self) -> ServedNode:
         return self.start()
