@@ -358,14 +358,31 @@ def check_command(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
+def rpc_logins(args: argparse.Namespace) -> tuple[CookieFile | None, tuple[str, ...]]:
+    """The cookie file written, if any, and the ``user:password`` logins besides -rpcauth's, as
+    InitRPCAuthentication (src/httprpc.cpp @ PAI 3.0.0) decides: with -rpcpassword, -rpcuser +
+    ":" + -rpcpassword (an empty user when none is given, never the text "None"); without it,
+    the cookie (-rpcuser alone is ignored). Without -rpcauth, simnode refuses one of -rpcuser and
+    -rpcpassword without the other: no login would be the one meant."""
+    if bool(args.rpcuser) != bool(args.rpcpassword) and not args.rpcauth:
+        raise CLIError("--rpcuser and --rpcpassword go together")
+    if args.rpcpassword:
+        return None, (f"{args.rpcuser or ''}:{args.rpcpassword}",)
+    cookie = CookieFile(args.rpccookiefile or args.datadir / COOKIE_FILE)
+    try:
+        cookie.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        cookie.write()
+    except OSError as error:
+        raise CLIError(f"cannot write the cookie file {cookie.path}: {error.strerror}") from None
+    return cookie, (cookie.user_pass,)
+
+
 def serve_command(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile, args.deprecatedrpc)
     if args.speed <= 0:
         raise CLIError("--speed must be positive")
     if args.peers < 0:
         raise CLIError("--peers must not be negative")
-    if bool(args.rpcuser) != bool(args.rpcpassword) and not args.rpcauth:
-        raise CLIError("--rpcuser and --rpcpassword go together")
     playback = None
     if args.scenario:
         playback = Playback(_load_scenario(args.scenario), args.speed, args.loop)
@@ -373,26 +390,11 @@ def serve_command(args: argparse.Namespace) -> int:
         simulation = Simulation(playback.new_node, profile)
     else:
         simulation = Simulation(_populated_node_factory(args, profile), profile)
-    cookie = None
-    user_passwords: list[str] = []
-    if args.rpcpassword:
-        # InitRPCAuthentication (src/httprpc.cpp @ PAI 3.0.0): -rpcuser + ":" + -rpcpassword,
-        # an empty user when none is given (never the text "None").
-        user_passwords.append(f"{args.rpcuser or ''}:{args.rpcpassword}")
-    else:
-        cookie = CookieFile(args.rpccookiefile or args.datadir / COOKIE_FILE)
-        try:
-            cookie.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            cookie.write()
-        except OSError as error:
-            raise CLIError(
-                f"cannot write the cookie file {cookie.path}: {error.strerror}"
-            ) from None
-        user_passwords.append(cookie.user_pass)
+    cookie, user_passwords = rpc_logins(args)
     try:
         app = NodeApp(
             simulation,
-            Credentials(tuple(user_passwords), tuple(args.rpcauth)),
+            Credentials(user_passwords, tuple(args.rpcauth)),
             rpc_threads=args.rpcthreads,
             work_queue_depth=args.rpcworkqueue,
             allowed_clients=(*DEFAULT_ALLOWED_CLIENTS, *args.rpcallowip),
