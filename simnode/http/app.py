@@ -7,6 +7,8 @@ libevent's allowed methods, unknown method, path, work queue, POST only, authent
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import ipaddress
 import json
@@ -54,6 +56,12 @@ DEFAULT_ALLOWED_CLIENTS = ("127.0.0.0/8", "::1/128")
 # wrong password. simnode delays the reply as much but holds no worker meanwhile (REPLY_DELAY):
 # the node's sleep lets a few password guessers fill its work queue (issue 16, defect 2).
 AUTH_FAILURE_DELAY_SECONDS = 0.25
+# The node answers any batch its 32 MiB body holds (JSONRPCExecBatch): 700,000 calls took 17 s
+# and a gigabyte here. simnode answers at most this many calls in one batch; a larger one gets
+# the node's error for a bad request (-32600, HTTP 400) naming the limit (docs/reliability.md).
+MAX_BATCH_CALLS = 10_000
+# After a body this large, what its parse and reply took is handed back to the system.
+RELEASE_MEMORY_AFTER_BYTES = 1024 * 1024
 # evhttp_set_allowed_methods(GET | POST | HEAD | PUT | DELETE): libevent answers others with 501.
 LIBEVENT_ALLOWED_METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE"})
 
@@ -128,8 +136,10 @@ class NodeApp:
         self.table = table or default_table()
         # PAI Core's legacy rules, and Bitcoin Core 28's (legacy without an absent id, and 2.0).
         self._processors = {
-            False: JSONRPCProcessor(LEGACY),
-            True: JSONRPCProcessor(LegacyDialect(omit_absent_id=True), V2Dialect()),
+            False: JSONRPCProcessor(LEGACY, max_batch_calls=MAX_BATCH_CALLS),
+            True: JSONRPCProcessor(
+                LegacyDialect(omit_absent_id=True), V2Dialect(), max_batch_calls=MAX_BATCH_CALLS
+            ),
         }
         self.work_queue = WorkQueue(rpc_threads, work_queue_depth)
         self.auth_failure_delay = auth_failure_delay
@@ -141,7 +151,10 @@ class NodeApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
         request.max_content_length = MAX_BODY_BYTES
-        return self.respond(request)(environ, start_response)
+        response = self.respond(request)
+        if (request.content_length or 0) > RELEASE_MEMORY_AFTER_BYTES:
+            response.call_on_close(release_memory)  # once the server has sent it
+        return response(environ, start_response)
 
     # ------------------------------------------------------------------------ the node's order
     def respond(self, request: Request) -> Response:
@@ -233,7 +246,7 @@ class NodeApp:
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
         execute = execute or self._execute
         reply = self.processor.process(body, execute, lambda *call: calls.append(call))
-        self._record(calls, user, reply.status, fault)
+        self._record(calls, user, reply.status, fault, len(body))
         if reply.status == 204:  # 2.0 notifications only: no content
             return _plain(204)
         return _json(reply.status, reply.chunks)
@@ -244,13 +257,17 @@ class NodeApp:
         user: str,
         status: int,
         fault: Fault | None,
+        body_bytes: int,
     ) -> None:
-        """Journal the calls of one request, at the node's time."""
+        """Journal the calls of one request, at the node's time, each with its share of the
+        body (what its parameters hold, near enough)."""
         now = self.simulation.node.clock.now_us() // 1_000_000
+        share = body_bytes // max(1, len(calls))
         for method, params, request_id, error in calls:
             self.journal.record(Call(method, params, request_id, user, now, status,
                                      None if error is None else int(error.code),
-                                     None if fault is None else fault.kind.value))  # fmt: skip
+                                     None if fault is None else fault.kind.value),
+                                share)  # fmt: skip
 
     def _jsonrpc_with_fault(
         self, request: Request, body: bytes, user: str, fault: Fault, requests: list[dict]
@@ -268,7 +285,7 @@ class NodeApp:
             body = _with_wrong_ids(body)
         elif kind in (FaultKind.HTTP_500_EMPTY, FaultKind.WORK_QUEUE_FULL):
             never_run = [(r["method"], r.get("params") or [], r.get("id"), None) for r in requests]
-            self._record(never_run, user, 500, fault)  # the client did call
+            self._record(never_run, user, 500, fault, len(body))  # the client did call
             if kind is FaultKind.HTTP_500_EMPTY:
                 return _plain(500)
             return _plain(self.simulation.profile.features.work_queue_status,
@@ -293,6 +310,23 @@ class NodeApp:
         context = RPCContext(simulation.node, simulation.profile, self.table, simulation.stop,
                              simulation.answers)  # fmt: skip
         return self.table.execute(context, method, params)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: freed memory stays with the process
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Return the C heap's free pages to the system: without it, the memory a big batch took
+    (freed, but scattered) stayed in the process's RSS."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 _CONNECTION_FAULTS = {

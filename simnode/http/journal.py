@@ -1,5 +1,6 @@
 """The call journal: every RPC call a client made, in a bounded ring buffer, with helpers that
-read like the assertion a test wants to make."""
+read like the assertion a test wants to make. Bounded in calls and in bytes: ten thousand calls
+with 20 KB of parameters each held 200 MB (issue 16, defect 9)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_CAPACITY = 10_000
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # of request bodies the kept calls came in
+CALL_OVERHEAD_BYTES = 200  # a Call and its small values, beyond its share of the body
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,32 +50,45 @@ def _params_match(actual: list[Any] | dict[str, Any], expected: Any) -> bool:
 
 
 class Journal:
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._calls: deque[Call] = deque(maxlen=capacity)
+    def __init__(
+        self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self._calls: deque[tuple[Call, int]] = deque()
+        self._capacity = capacity
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         self.dropped = 0  # calls pushed out of the ring buffer
         self.listeners: list[Callable[[Call], None]] = []  # told of each call (the console log)
 
-    def record(self, call: Call) -> None:
+    def record(self, call: Call, body_bytes: int = 0) -> None:
+        """Keep ``call``, which came with ``body_bytes`` of its request's body; the oldest go
+        once there are more than ``capacity`` calls or ``max_bytes`` (the newest always stays)."""
+        size = body_bytes + CALL_OVERHEAD_BYTES
         with self._lock:
-            if len(self._calls) == self._calls.maxlen:
+            self._calls.append((call, size))
+            self._bytes += size
+            while len(self._calls) > 1 and (
+                len(self._calls) > self._capacity or self._bytes > self._max_bytes
+            ):
+                self._bytes -= self._calls.popleft()[1]
                 self.dropped += 1
-            self._calls.append(call)
         for listener in self.listeners:
             listener(call)
 
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._bytes = 0
             self.dropped = 0
 
     @property
     def capacity(self) -> int:
-        return self._calls.maxlen or 0
+        return self._capacity
 
     def calls(self, method: str | None = None, params: Any = None) -> list[Call]:
         with self._lock:
-            calls = list(self._calls)
+            calls = [call for call, _ in self._calls]
         return [
             c for c in calls
             if (method is None or c.method == method)

@@ -170,9 +170,15 @@ class JSONRPCProcessor:
     it (PAI Core), the ``jsonrpc`` key is ignored.
     """
 
-    def __init__(self, legacy: LegacyDialect = LEGACY, v2: V2Dialect | None = None) -> None:
+    def __init__(
+        self,
+        legacy: LegacyDialect = LEGACY,
+        v2: V2Dialect | None = None,
+        max_batch_calls: int | None = None,
+    ) -> None:
         self.legacy = legacy
         self.v2 = v2
+        self.max_batch_calls = max_batch_calls  # the node has none; a server may set one
 
     def process(self, body: bytes, execute: Executor, observe: Observer | None = None) -> RPCReply:
         """The reply to ``body``; ``observe`` hears of every call that reached ``execute``."""
@@ -181,6 +187,10 @@ class JSONRPCProcessor:
         except RPCError as error:
             return self._reply(error)
         if isinstance(payload, list):
+            if self.max_batch_calls is not None and len(payload) > self.max_batch_calls:
+                return self._reply(RPCError(RPCErrorCode.INVALID_REQUEST,
+                                            f"Batch of {len(payload)} calls is over the limit of "
+                                            f"{self.max_batch_calls}; split it"))  # fmt: skip
             # JSONRPCExecBatch: always 200, every member answered in order (2.0 notifications
             # are not answered; a batch of nothing but them gets 204).
             # Before 28 each member got a fresh request object (JSONRPCExecOne); from 28 one is
