@@ -16,7 +16,7 @@ from typing import Any
 
 from waitress import wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
-from waitress.parser import HTTPRequestParser
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import BadRequest, RequestEntityTooLarge, ServerNotImplemented
@@ -139,18 +139,30 @@ class _NodeTask(WSGITask):
         return head.replace(b"\r\nWww-Authenticate:", b"\r\nWWW-Authenticate:")
 
 
-class _TimedRequestParser(HTTPRequestParser):
-    """Remembers when a request's first byte arrived, for the request deadline."""
+class _NodeRequestParser(HTTPRequestParser):
+    """Remembers when a request's first byte arrived, for the request deadline, and refuses a
+    bad request as libevent does: a 400, never "100 Continue" first (waitress sent it to a bad
+    request that asked for it, then failed on what followed, with a logged traceback)."""
 
     def __init__(self, adj: Any) -> None:
         super().__init__(adj)
         self.started = time.monotonic()
 
+    def received(self, data: bytes) -> int:
+        try:
+            consumed: int = super().received(data)
+        except ParsingError as error:  # waitress lets some escape; the request is bad
+            self.error, self.completed = BadRequest(error.args[0]), True
+            return len(data)
+        if self.error is not None:
+            self.expect_continue = False
+        return consumed
+
 
 class _LibeventChannel(HTTPChannel):
     error_task_class = _LibeventErrorTask
     task_class = _NodeTask
-    parser_class = _TimedRequestParser
+    parser_class = _NodeRequestParser
     server: _LibeventServer
     reply_due = 0.0  # monotonic time before which nothing is sent
 
