@@ -12,7 +12,7 @@ import signal
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,8 +31,6 @@ from simnode.http.console import (
 )
 from simnode.http.runner import ServedNode
 from simnode.http.simulation import Simulation
-from simnode.model import Node, WallClock
-from simnode.model.fakepeers import populate
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.doc import profiles_listing
 from simnode.profiles.profile import Profile
@@ -42,6 +40,7 @@ from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library, 
 from simnode.scenarios.ambient import AmbientTraffic
 from simnode.scenarios.durations import format_duration, parse_duration
 from simnode.scenarios.playback import Playback
+from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 from simnode.scenarios.record import transcript
 
 DEFAULT_DATADIR = Path.home() / ".simnode"
@@ -139,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed for the generated peers")
     serve.add_argument(
         "--speed", type=float, default=1.0, help="virtual seconds per wall-clock second"
+    )
+    node_option(
+        "mocktime",
+        type=int,
+        metavar="UNIX_SECONDS",
+        help="the clock stands at this time (moved only by setmocktime or the admin API), so "
+        "--seed gives byte-identical answers",
     )
     serve.add_argument(
         "--scenario",
@@ -307,26 +313,21 @@ def record_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _populated_node_factory(args: argparse.Namespace, profile: Profile) -> Callable[[], Node]:
+def _default_recipe(args: argparse.Namespace, profile: Profile) -> NodeRecipe:
+    """The built-in default scenario: generated peers, and a block every target spacing as on
+    the network; with --mocktime a clock that stands at that time, as the node's -mocktime."""
     settings = dataclasses.replace(
         profile.settings,
         ban_threshold=args.banscore,
         ban_time_seconds=args.bantime,
-        seed=args.seed,
-        # The default scenario lives: a block every target spacing, as on the network.
         block_interval_seconds=profile.settings.chain.target_spacing,
     )
-    options = profile.populate_options()
-
-    def make_node() -> Node:
-        # The generated history (options.history_seconds) is played at once: start that far
-        # back, so the node reads the wall clock when it starts serving (issue 14, defect 1).
-        history = options.history_seconds if args.peers else 0.0
-        node = Node(WallClock(speed=args.speed, behind_seconds=history), settings)
-        populate(node, args.peers, args.seed, options)
-        return node
-
-    return make_node
+    recipe = NodeRecipe(profile, args.peers, args.seed, settings, speed=args.speed)
+    if args.mocktime is None:
+        return recipe
+    # The clock reads the mocktime once the generated history has been played.
+    start = args.mocktime - recipe.history_seconds
+    return dataclasses.replace(recipe, start_seconds=start, speed=None)
 
 
 def schema_command(args: argparse.Namespace) -> int:
@@ -383,13 +384,15 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CLIError("--speed must be positive")
     if args.peers < 0:
         raise CLIError("--peers must not be negative")
+    if args.mocktime is not None and args.scenario:
+        raise CLIError("--mocktime: a scenario sets its own clock")
     playback = None
     if args.scenario:
         playback = Playback(_load_scenario(args.scenario), args.speed, args.loop)
         profile = get_profile(playback.scenario.profile, args.deprecatedrpc)
         simulation = Simulation(playback.new_node, profile)
     else:
-        simulation = Simulation(_populated_node_factory(args, profile), profile)
+        simulation = Simulation(RecipeNodes(_default_recipe(args, profile)).new_node, profile)
     cookie, user_passwords = rpc_logins(args)
     try:
         app = NodeApp(

@@ -25,7 +25,7 @@ from simnode.http.runner import ServedNode
 from simnode.http.simulation import Simulation
 from simnode.model import events as ev
 from simnode.model.addresses import format_subnet, parse_subnet
-from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
+from simnode.model.clock import DEFAULT_EPOCH_SECONDS
 from simnode.model.fakepeers import populate, seeded_faker
 from simnode.model.node import Node
 from simnode.model.state import NodeSettings
@@ -34,6 +34,7 @@ from simnode.profiles.netviews import listbanned
 from simnode.profiles.profile import Profile
 from simnode.scenarios import ScenarioRunner, library
 from simnode.scenarios.playback import Playback
+from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
 AUTH_MODES = ("password", "cookie")
@@ -148,7 +149,7 @@ class LocalNode:
         self.datadir = Path(tempfile.mkdtemp(prefix="simnode-")) if datadir is None else datadir
         self.password = secrets.token_hex(16)
         self.config = replace(config or NodeConfig(), **config_keywords)
-        self._templates: dict[NodeConfig, Node] = {}  # one populated node per configuration
+        self._recipes: dict[NodeConfig, RecipeNodes] = {}
         profile = self._profile_for(self.config)
         self.simulation = Simulation(self._node_factory(self.config), profile)
         self.app = NodeApp(self.simulation, self._credentials(), **(app_options or {}))
@@ -364,26 +365,12 @@ class LocalNode:
         if config.scenario is not None:
             # Paused: the timeline moves only with advance (and the admin API's step, seek).
             return Playback(library.load(config.scenario), paused=True).new_node
-        options = get_profile(config.profile).populate_options()
-
-        def build() -> Node:
-            history = options.history_seconds if config.peers else 0.0
-            clock = (VirtualClock(config.start_seconds) if config.speed is None
-                     else WallClock(config.speed, config.start_seconds,
-                                    behind_seconds=history))  # fmt: skip
-            settings = config.settings or get_profile(config.profile).settings
-            node = Node(clock, replace(settings, seed=config.seed))
-            populate(node, config.peers, config.seed, options)
-            return node
-
-        def make_node() -> Node:
-            if config.speed is not None:  # a wall clock cannot be cloned: build it
-                return build()
-            if config not in self._templates:
-                self._templates[config] = build()
-            return self._templates[config].clone()
-
-        return make_node
+        if config not in self._recipes:  # one template per configuration, cloned per reset
+            profile = self._profile_for(config)
+            recipe = NodeRecipe(profile, config.peers, config.seed, config.settings,
+                                config.start_seconds, config.speed)  # fmt: skip
+            self._recipes[config] = RecipeNodes(recipe)
+        return self._recipes[config].new_node
 
     def _credentials(self) -> Credentials:
         return Credentials((f"{self.user}:{self.password}",))

@@ -13,14 +13,14 @@ from simnode.http.faults import Fault, FaultKind
 from simnode.http.journal import Call
 from simnode.http.simulation import Simulation
 from simnode.model import events as ev
-from simnode.model.clock import DEFAULT_EPOCH_SECONDS, VirtualClock, WallClock
+from simnode.model.clock import WallClock
 from simnode.model.fakepeers import populate, seeded_faker
-from simnode.model.node import Node
 from simnode.model.state import EventError
 from simnode.profiles import get_profile, netviews
 from simnode.scenarios import ScenarioError, library, loads_scenario
 from simnode.scenarios.durations import parse_duration
 from simnode.scenarios.playback import Playback
+from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 from simnode.scenarios.spec import Scenario
 
 if TYPE_CHECKING:
@@ -123,42 +123,34 @@ def reset(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
                 "POST /simnode/reset: a scenario sets its own profile, peers and "
                 "seed; give 'scenario' alone"
             )
-        _play(api, _library_scenario(args["scenario"]), paused=_is_virtual(sim.node))
+        _play(api, _library_scenario(args["scenario"]), paused=_is_virtual(sim))
     else:
-        profile = get_profile(args["profile"] or sim.profile.name)
-        sim.reset(_populated(sim.node, profile, args["peers"] or 0, args["seed"] or 0), profile)
+        recipe = _recipe(sim, args)
+        sim.reset(RecipeNodes(recipe).new_node, recipe.profile)
     api.app.faults.clear()
     api.app.journal.clear()
     return {"profile": sim.profile.name, "peers": len(sim.node.snapshot().peers)}
 
 
-def _is_virtual(node: Node) -> bool:
-    return not isinstance(node.clock, WallClock)
+def _is_virtual(sim: Simulation) -> bool:
+    return not isinstance(sim.node.clock, WallClock)
 
 
-def _populated(current: Node, profile: Any, peers: int, seed: int) -> Any:
-    """A factory of nodes like the current one (a wall clock at its speed, or a virtual one)
-    with ``peers`` generated peers; the settings are the profile's, or the current node's when
-    the profile stays."""
-    same_profile = current.settings.known_message_types == profile.settings.known_message_types
-    settings = dataclasses.replace(
-        current.settings if same_profile else profile.settings, seed=seed
+def _recipe(sim: Simulation, args: dict[str, Any]) -> NodeRecipe:
+    """The current recipe with the keys given (a played scenario's node: a recipe on a clock
+    of its kind); a new profile brings its own settings, the same one keeps the node's."""
+    profile = get_profile(args["profile"] or sim.profile.name)
+    clock = sim.node.clock
+    current = sim.recipe or NodeRecipe(sim.profile, speed=None if _is_virtual(sim) else clock.speed)
+    settings = sim.node.settings
+    same_release = settings.known_message_types == profile.settings.known_message_types
+    return dataclasses.replace(
+        current,
+        profile=profile,
+        peers=args["peers"] or 0,
+        seed=args["seed"] or 0,
+        settings=settings if same_release else None,
     )
-    options = profile.populate_options()
-    clock = current.clock
-
-    def make_node() -> Node:
-        history = options.history_seconds if peers else 0.0
-        new_clock = (
-            WallClock(clock.speed, behind_seconds=history)
-            if isinstance(clock, WallClock)
-            else VirtualClock(DEFAULT_EPOCH_SECONDS)
-        )
-        node = Node(new_clock, settings)
-        populate(node, peers, seed, options)
-        return node
-
-    return make_node
 
 
 # ------------------------------------------------------------------------------ scenarios
@@ -222,7 +214,7 @@ def scenario_load(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
             Playback(scenario).runner.run_to_end()  # fail now, not in the middle of playing
         except ScenarioError as error:
             raise BadRequest(f"the posted scenario: {error}") from None
-    paused = _is_virtual(api.sim.node) if args["paused"] is None else args["paused"]
+    paused = _is_virtual(api.sim) if args["paused"] is None else args["paused"]
     playback = _play(api, scenario, paused=paused, speed=args["speed"], loop=args["loop"])
     return playback.status()
 

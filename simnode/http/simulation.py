@@ -9,6 +9,7 @@ from simnode.model.node import Node
 from simnode.profiles.profile import Profile
 from simnode.rpc.answers import AnswerCache
 from simnode.scenarios.playback import Playback
+from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 
 
 class Simulation:
@@ -39,6 +40,12 @@ class Simulation:
         """The scenario being played, when the node is one's (its factory is a Playback's)."""
         owner = getattr(self._make_node, "__self__", None)
         return owner if isinstance(owner, Playback) else None
+
+    @property
+    def recipe(self) -> NodeRecipe | None:
+        """The generated node's description, when the node is one (its factory a recipe's)."""
+        owner = getattr(self._make_node, "__self__", None)
+        return owner.recipe if isinstance(owner, RecipeNodes) else None
 
     def reset(
         self, make_node: Callable[[], Node] | None = None, profile: Profile | None = None

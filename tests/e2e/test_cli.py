@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,38 @@ def test_the_served_clock_reads_the_wall_clock_at_start(tmp_path):
     assert min(p["conntime"] for p in peers) < node_now - 60  # the history is in the past
 
 
+def raw_answers(url: str, methods: tuple[str, ...]) -> list[bytes]:
+    """Each method's reply body, as bytes, through a plain HTTP client."""
+    replies = []
+    for method in methods:
+        body = json.dumps({"jsonrpc": "1.0", "id": 1, "method": method, "params": []}).encode()
+        request = urllib.request.Request(url, body, {"Authorization": "Basic dTpw"})  # u:p
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            replies.append(reply.read())
+    return replies
+
+
+def test_mocktime_makes_the_seed_reproducible(tmp_path):
+    """issue 16, defect 9: the default node followed the wall clock from its start, so the
+    same --seed gave other times on every run. With --mocktime the clock stands, as the
+    node's -mocktime: two servers give byte-identical answers, and so does one a second on."""
+    methods = ("getpeerinfo", "getnettotals", "getblockchaininfo", "getmempoolinfo")
+    options = ("--rpcuser", "u", "--rpcpassword", "p", "--seed", "7", "--mocktime", "1750000000")
+    answers = []
+    for run_dir in ("a", "b"):
+        served = Served(*options, tmp_path=tmp_path / run_dir)
+        try:
+            answers.append(raw_answers(served.url, methods))
+            time.sleep(1.1)  # a wall-clock second: the node's clock must not have moved
+            answers.append(raw_answers(served.url, methods))
+        finally:
+            served.stop()
+    assert answers[0] == answers[1] == answers[2] == answers[3]
+    peers = json.loads(answers[0][0])["result"]
+    assert json.loads(answers[0][1])["result"]["timemillis"] == 1750000000_000  # the node's now
+    assert len(peers) == 12 and max(p["conntime"] for p in peers) <= 1750000000
+
+
 def test_a_password_without_a_user_is_the_nodes_empty_user_not_none(tmp_path):
     """issue 16, defect 3: --rpcpassword with --rpcauth and no --rpcuser made "None:X" a
     working login; the node joins -rpcuser (empty) and -rpcpassword: ":X"."""
@@ -194,8 +227,16 @@ def test_datadir_that_is_a_file_is_a_one_line_error(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [["--speed", "0"], ["--peers", "-1"], ["--rpcuser", "u"],
-                                  ["--scenario", "no-such-scenario"]])  # fmt: skip
+BAD_SERVE_OPTIONS = [
+    ["--speed", "0"],
+    ["--peers", "-1"],
+    ["--rpcuser", "u"],
+    ["--scenario", "no-such-scenario"],
+    ["--scenario", "ban-storm", "--mocktime", "1750000000"],
+]
+
+
+@pytest.mark.parametrize("args", BAD_SERVE_OPTIONS)
 def test_bad_options_are_one_line_errors(tmp_path, args):
     result = run("serve", "--rpcport", "0", "--datadir", str(tmp_path), *args)
     assert result.returncode == 1
