@@ -23,7 +23,7 @@ class Simulation:
         self.profile = profile
         self._lock = threading.Lock()
         self._node = make_node()
-        self.answers = AnswerCache()  # this node's chain and mempool answers, rendered once
+        self.answers = AnswerCache(profile)  # this node's answers, rendered once
         self.warmup_message: str | None = None  # set: every RPC answers -28 with it
         self.stopping = False  # set by the stop RPC: the server refuses requests from then on
 
@@ -55,9 +55,9 @@ class Simulation:
             make_node = make_node or self._make_node
             node = make_node()  # first: if it raises, nothing has changed
             self._make_node, self._node = make_node, node
-            self.answers = AnswerCache()
             if profile is not None:
                 self.profile = profile
+            self.answers = AnswerCache(self.profile)
             self.warmup_message = None
             self.stopping = False
             return self._node

@@ -15,6 +15,7 @@ from simnode.model.chain import Chain
 from simnode.model.mempool import Mempool
 from simnode.model.state import NodeSnapshot
 from simnode.profiles.jsontext import RawJSON, dumps
+from simnode.profiles.profile import Profile
 
 MAX_ANSWERS = 512  # distinct (method, arguments) kept; more and the cache starts over
 
@@ -28,9 +29,11 @@ class _Answer:
 
 
 class AnswerCache:
-    """Belongs to one served node (its simulation); a reset starts a new one."""
+    """Belongs to one served node (its simulation) and the release it is rendered as; a reset
+    starts a new one. ``peer_table`` renders its getpeerinfo incrementally."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: Profile) -> None:
+        self.peer_table = profile.peer_table()
         self._answers: dict[tuple[str, str], _Answer] = {}
         self._lock = threading.Lock()
 

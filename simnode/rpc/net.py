@@ -47,7 +47,10 @@ def getconnectioncount(ctx: RPCContext, args: list[Any]) -> int:
     _PEERINFO_HELP,
 )
 def getpeerinfo(ctx: RPCContext, args: list[Any]) -> Any:
-    return ctx.profile.getpeerinfo_json(ctx.node.snapshot())
+    snapshot = ctx.node.snapshot()
+    if ctx.answers is None:
+        return ctx.profile.getpeerinfo_json(snapshot)
+    return ctx.answers.peer_table.render(snapshot)
 
 
 @NET_METHODS.method(

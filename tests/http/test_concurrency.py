@@ -22,6 +22,7 @@ from simnode.model import (
 )
 from simnode.model.clock import VirtualClock
 from simnode.model.node import Node
+from simnode.profiles.peertable import PeerTable
 from simnode.profiles.releases import get_profile
 
 POLLERS = 4
@@ -111,24 +112,32 @@ def test_pollers_always_see_consistent_snapshots_while_events_apply():
 
 
 def test_nodes_sharing_a_profile_render_concurrently_without_errors():
-    """Profiles (and their rendering caches) are shared by every node of a release; threads
-    rendering nodes whose peers come and go must not trip over each other's cache upkeep."""
+    """A profile is shared by every node of a release and holds no state; each node's
+    getpeerinfo cache is its own (issue 13). Threads rendering nodes whose peers come and go,
+    and threads rendering one node's table together, must not trip over each other."""
     profile = get_profile("pai")
+    shared = Node(VirtualClock(1_600_000_000))
+    shared_table = profile.peer_table()
     errors: list[str] = []
 
-    def churn(subnet_host: int) -> None:
-        node = Node(VirtualClock(1_600_000_000))
+    def churn(subnet_host: int, node: Node | None = None, table: PeerTable | None = None) -> None:
+        node = node or Node(VirtualClock(1_600_000_000))
+        table = table or profile.peer_table()
         try:
-            for index in range(4000):
-                peer = node.apply(Connect(f"192.0.2.{subnet_host}:{1024 + index}"))
-                assert peer is not None
-                profile.getpeerinfo_json(node.snapshot())
+            for index in range(2000):
+                for event in (Connect(f"192.0.2.{subnet_host}:{1024 + index}"), None):
+                    snapshot = node.snapshot()
+                    # the cached text is the text rendered afresh, whoever rendered before
+                    assert table.render(snapshot).text == profile.getpeerinfo_json(snapshot).text
+                    if event is not None:
+                        peer = node.apply(event)
                 node.apply(Disconnect(peer))
-                assert profile.getpeerinfo_json(node.snapshot()).text == "[]"
         except Exception as error:
             errors.append(repr(error))
 
-    threads = [threading.Thread(target=churn, args=(host,)) for host in range(1, 5)]
+    threads = [threading.Thread(target=churn, args=(host,)) for host in range(1, 3)]
+    threads += [threading.Thread(target=churn, args=(host, shared, shared_table))
+                for host in range(3, 5)]  # fmt: skip
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible, so races show
     try:

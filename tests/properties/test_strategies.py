@@ -17,7 +17,8 @@ OPTIONAL = {"addrlocal", "addrbind", "pingtime", "minping", "pingwait"}
 
 def reach(strategy, condition):
     """An example satisfying ``condition`` (proof the strategy reaches it), without shrinking."""
-    return find(strategy, condition, settings=settings(phases=[Phase.generate], database=None))
+    generate = settings(phases=[Phase.generate], database=None, max_examples=2000)
+    return find(strategy, condition, settings=generate)  # stops at the first example found
 
 
 @given(sn.getpeerinfo_results())
