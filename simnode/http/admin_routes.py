@@ -29,6 +29,10 @@ from simnode.http.admin_api import (
     peers_ping,
     peers_pong,
     peers_populate,
+    state,
+    warmup,
+)
+from simnode.http.admin_nodes import (
     reset,
     scenario_library,
     scenario_load,
@@ -38,8 +42,6 @@ from simnode.http.admin_api import (
     scenario_speed,
     scenario_status,
     scenario_step,
-    state,
-    warmup,
 )
 from simnode.http.apitable import Endpoint, Param, openapi
 from simnode.profiles import PROFILES

@@ -307,8 +307,9 @@ class NodeApp:
         simulation = self.simulation
         if simulation.warmup_message is not None:
             raise RPCError(RPCErrorCode.IN_WARMUP, simulation.warmup_message)
-        context = RPCContext(simulation.node, simulation.profile, self.table, simulation.stop,
-                             simulation.answers)  # fmt: skip
+        served = simulation.served  # one read: node, release and caches of the same reset
+        context = RPCContext(served.node, served.profile, self.table, simulation.stop,
+                             served.answers)  # fmt: skip
         return self.table.execute(context, method, params)
 
 

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
 from simnode.rpc.answers import AnswerCache
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """The node, the release it is rendered as and its answer caches: swapped together on a
+    reset, so a request never pairs one node's caches with another's node or release."""
+
+    node: Node
+    profile: Profile
+    answers: AnswerCache
 
 
 class Simulation:
@@ -20,10 +31,8 @@ class Simulation:
 
     def __init__(self, make_node: Callable[[], Node], profile: Profile) -> None:
         self._make_node = make_node
-        self.profile = profile
         self._lock = threading.Lock()
-        self._node = make_node()
-        self.answers = AnswerCache(profile)  # this node's answers, rendered once
+        self.served = Served(make_node(), profile, AnswerCache(profile))
         self.warmup_message: str | None = None  # set: every RPC answers -28 with it
         self.stopping = False  # set by the stop RPC: the server refuses requests from then on
 
@@ -33,7 +42,15 @@ class Simulation:
 
     @property
     def node(self) -> Node:
-        return self._node
+        return self.served.node
+
+    @property
+    def profile(self) -> Profile:
+        return self.served.profile
+
+    @property
+    def answers(self) -> AnswerCache:
+        return self.served.answers
 
     @property
     def playback(self) -> Playback | None:
@@ -54,10 +71,9 @@ class Simulation:
         with self._lock:
             make_node = make_node or self._make_node
             node = make_node()  # first: if it raises, nothing has changed
-            self._make_node, self._node = make_node, node
-            if profile is not None:
-                self.profile = profile
-            self.answers = AnswerCache(self.profile)
+            profile = profile or self.profile
+            self._make_node = make_node
+            self.served = Served(node, profile, AnswerCache(profile))
             self.warmup_message = None
             self.stopping = False
-            return self._node
+            return node

@@ -8,8 +8,9 @@ import itertools
 
 import pytest
 
-from simnode.cli import CLIError, build_parser, rpc_logins
+from simnode.cli import CLIError, build_parser
 from simnode.http.auth import COOKIE_FILE, Credentials, rpcauth_line
+from simnode.serve import rpc_logins
 from tests.transport_helpers import basic
 
 RPCAUTH = rpcauth_line("bob", "hunter2")
