@@ -87,27 +87,39 @@ def format_double(value: float) -> str:
 
 def _scalar(value: Any) -> str | RawJSON | None:
     """The text of a value that is not a container (a RawJSON as itself), or None for one."""
-    if isinstance(value, str):
-        return encode_string(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, Amount):
-        return value.text
-    if isinstance(value, float):
-        return format_double(value)
-    if isinstance(value, NumberText):  # a number from a request, written back as it came
-        return value.text
-    if isinstance(value, RawJSON):
-        return value
+    write = _WRITERS.get(value.__class__)
+    if write is not None:
+        return write(value)
+    return _scalar_of_subclass(value)
+
+
+def _scalar_of_subclass(value: Any) -> str | RawJSON | None:
+    if value is True or value is False:
+        return _BOOLEANS[value]
+    for kind, write in _WRITERS.items():
+        if isinstance(value, kind):
+            return write(value)
     if isinstance(value, dict | list | tuple):
         return None
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_BOOLEANS = {True: "true", False: "false"}
+# Each JSON value's writer by its exact class, the one lookup most values need; subclasses
+# (an IntEnum, a str subclass) are matched in this order. Containers map to None.
+_WRITERS: dict[type, Callable[[Any], str | RawJSON | None]] = {
+    str: encode_string,
+    type(None): lambda value: "null",
+    bool: _BOOLEANS.__getitem__,
+    int: int.__repr__,
+    Amount: lambda value: value.text,
+    float: format_double,
+    NumberText: lambda value: value.text,
+    RawJSON: lambda value: value,
+    dict: lambda value: None,
+    list: lambda value: None,
+    tuple: lambda value: None,
+}
 
 
 def dumps(value: Any) -> str:
