@@ -71,7 +71,7 @@ def main() -> None:
             simnode = measure(node.host, node.port, auth, options.seconds)
             payload = node.app.processor.process(
                 b'{"jsonrpc":"1.0","id":"bench","method":"getpeerinfo","params":[]}',
-                node.app._execute,
+                node.app._executor(),
             ).body
 
         def canned(environ, start_response, payload=payload):

@@ -47,7 +47,7 @@ from simnode.rpc.jsonrpc import (
     LegacyDialect,
     V2Dialect,
 )
-from simnode.rpc.methods import RPCContext
+from simnode.rpc.methods import RequestView, RPCContext
 
 WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
 # -rpcallowip's default: loopback only (InitHTTPAllowList, src/httpserver.cpp).
@@ -244,7 +244,7 @@ class NodeApp:
     ) -> Response:
         """Answer a JSON-RPC body, recording every call in the journal."""
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
-        execute = execute or self._execute
+        execute = execute or self._executor()
         reply = self.processor.process(body, execute, lambda *call: calls.append(call))
         self._record(calls, user, reply.status, fault, len(body))
         if reply.status == 204:  # 2.0 notifications only: no content
@@ -302,15 +302,22 @@ class NodeApp:
         """The JSON-RPC rules of the release being served."""
         return self._processors[self.simulation.profile.features.jsonrpc_v2]
 
-    def _execute(self, method: str, params: list[Any] | dict[str, Any]) -> Any:
-        """``CRPCTable::execute``: the warm-up check comes before method lookup."""
+    def _executor(self) -> Executor:
+        """What runs one request's calls: ``CRPCTable::execute`` on the node being served when
+        the request came (one read: node, release and caches of the same reset), every call
+        seeing it through one RequestView. The warm-up check comes before method lookup."""
         simulation = self.simulation
-        if simulation.warmup_message is not None:
-            raise RPCError(RPCErrorCode.IN_WARMUP, simulation.warmup_message)
-        served = simulation.served  # one read: node, release and caches of the same reset
-        context = RPCContext(served.node, served.profile, self.table, simulation.stop,
-                             served.answers)  # fmt: skip
-        return self.table.execute(context, method, params)
+        served = simulation.served
+        view = RequestView(served.node)
+
+        def execute(method: str, params: list[Any] | dict[str, Any]) -> Any:
+            if simulation.warmup_message is not None:
+                raise RPCError(RPCErrorCode.IN_WARMUP, simulation.warmup_message)
+            context = RPCContext(served.node, served.profile, self.table, simulation.stop,
+                                 served.answers, view)  # fmt: skip
+            return self.table.execute(context, method, params)
+
+        return execute
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

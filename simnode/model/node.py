@@ -73,6 +73,7 @@ class Node(Pings, TrafficAccounting, Bans, AddedNodes, ChainEvents):
         self._total_sent = 0
         self._total_recv = 0
         self._timers: list[TimerEntry] = []
+        self.events_applied = 0  # how many events were applied: readers tell change by it
         self._timer_seq = 0
         self._frozen: dict[int, tuple[int, PeerSnapshot]] = {}
         # Bumped by every change to the peer table, so an unchanged table is handed out as the
@@ -121,6 +122,7 @@ class Node(Pings, TrafficAccounting, Bans, AddedNodes, ChainEvents):
             raise EventError(f"not an event: {event!r}")
         with self._lock:
             self._catch_up(self.clock.now_us())
+            self.events_applied += 1  # even if it fails: a reader's snapshot is then retaken
             return handler(event)
 
     def advance(self, seconds: float) -> None:

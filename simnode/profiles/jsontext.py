@@ -158,7 +158,10 @@ def _pieces(value: Any) -> list[Any]:
     stack: list[list[Any]] = []  # [items iterator, closing bracket, is a mapping, is first]
 
     def begin(container: Any) -> None:
-        if isinstance(container, dict):
+        flat = _flat_text(container)
+        if flat is not None:
+            out.append(flat)
+        elif isinstance(container, dict):
             out.append("{")
             stack.append([iter(container.items()), "}", True, True])
         else:
@@ -188,3 +191,22 @@ def _pieces(value: Any) -> list[Any]:
 
 
 _END = object()
+
+
+def _flat_text(container: Any) -> str | None:
+    """The text of a container whose items are all plain scalars, in one pass (most leaves of
+    an answer are such objects and arrays); None when an item is a container, a RawJSON or a
+    subclass, which the stack walk writes."""
+    try:
+        if isinstance(container, dict):
+            items = [encode_string(key) + ":" + _PLAIN[value.__class__](value)
+                     for key, value in container.items()]  # fmt: skip
+            return "{" + ",".join(items) + "}"
+        return "[" + ",".join([_PLAIN[value.__class__](value) for value in container]) + "]"
+    except KeyError:
+        return None
+
+
+# Scalars written as text by their exact class (RawJSON and containers are not plain).
+_PLAIN = {kind: write for kind, write in _WRITERS.items() if kind not in (RawJSON, dict, list,
+                                                                          tuple)}  # fmt: skip

@@ -56,7 +56,7 @@ def _hash_arg(ctx: RPCContext, value: Any, name: str) -> str:
 def _block(
     ctx: RPCContext, value: Any, name: str = "blockhash"
 ) -> tuple[Chain, Block, Branch | None]:
-    chain = ctx.node.snapshot().chain
+    chain = ctx.snapshot().chain
     found = chain.find(_hash_arg(ctx, value, name))
     if found is None:
         raise RPCError(RPCErrorCode.INVALID_ADDRESS_OR_KEY, "Block not found")
@@ -64,7 +64,7 @@ def _block(
 
 
 def _mempool_tx(ctx: RPCContext, value: Any) -> tuple[NodeSnapshot, MempoolTx]:
-    snapshot = ctx.node.snapshot()
+    snapshot = ctx.snapshot()
     if _modern(ctx.profile):
         txid = _hash_arg(ctx, value, "txid")
     else:  # getmempoolentry etc. @ PAI 3.0.0: ParseHashV(request.params[0], "parameter 1")
@@ -87,7 +87,7 @@ def _verbose(args: list[Any], index: int, default: bool = False) -> bool:
     cached=True,
 )  # fmt: skip
 def getblockchaininfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return chainviews.getblockchaininfo(ctx.profile, ctx.node.snapshot())
+    return chainviews.getblockchaininfo(ctx.profile, ctx.snapshot())
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -97,7 +97,7 @@ def getblockchaininfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     result_type="integer",
 )  # fmt: skip
 def getblockcount(ctx: RPCContext, args: list[Any]) -> int:
-    return ctx.node.snapshot().chain.height
+    return ctx.snapshot().chain.height
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -107,7 +107,7 @@ def getblockcount(ctx: RPCContext, args: list[Any]) -> int:
     result_type="string",
 )  # fmt: skip
 def getbestblockhash(ctx: RPCContext, args: list[Any]) -> str:
-    return ctx.node.snapshot().chain.tip.hash
+    return ctx.snapshot().chain.tip.hash
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -116,7 +116,7 @@ def getbestblockhash(ctx: RPCContext, args: list[Any]) -> str:
     result_type="object", in_release=lambda profile: era(profile) == "pai",
 )  # fmt: skip
 def getbestblock(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    tip = ctx.node.snapshot().chain.tip
+    tip = ctx.snapshot().chain.tip
     return {"hash": tip.hash, "height": tip.height}
 
 
@@ -128,7 +128,7 @@ def getbestblock(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
 )  # fmt: skip
 def getblockhash(ctx: RPCContext, args: list[Any]) -> str:
     height = get_int(args[0])
-    chain = ctx.node.snapshot().chain
+    chain = ctx.snapshot().chain
     if not 0 <= height <= chain.height:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER, "Block height out of range")
     return chain.block_at(height).hash
@@ -187,7 +187,7 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     cached=True,
 )  # fmt: skip
 def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
-    return chainviews.getchaintips(ctx.node.snapshot())
+    return chainviews.getchaintips(ctx.snapshot())
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -197,7 +197,7 @@ def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     cached=True,
 )  # fmt: skip
 def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    chain = ctx.node.snapshot().chain
+    chain = ctx.snapshot().chain
     block = chain.tip
     if len(args) > 1 and args[1] is not None:
         chain, block, branch = _block(ctx, args[1])
@@ -218,7 +218,7 @@ def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     result_type="number",
 )  # fmt: skip
 def getdifficulty(ctx: RPCContext, args: list[Any]) -> float:
-    return difficulty_of(ctx.node.snapshot().chain.tip.bits)
+    return difficulty_of(ctx.snapshot().chain.tip.bits)
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -228,7 +228,7 @@ def getdifficulty(ctx: RPCContext, args: list[Any]) -> float:
     cached=True,
 )  # fmt: skip
 def gettxoutsetinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return chainviews.gettxoutsetinfo(ctx.node.snapshot().chain)
+    return chainviews.gettxoutsetinfo(ctx.snapshot().chain)
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -248,7 +248,7 @@ def getindexinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     cached=True,
 )  # fmt: skip
 def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return chainviews.getdeploymentinfo(ctx.node.snapshot())
+    return chainviews.getdeploymentinfo(ctx.snapshot())
 
 
 # ------------------------------------------------------------------------------ mempool
@@ -259,7 +259,7 @@ def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     cached=True,
 )  # fmt: skip
 def getmempoolinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return chainviews.getmempoolinfo(ctx.profile, ctx.node.snapshot())
+    return chainviews.getmempoolinfo(ctx.profile, ctx.snapshot())
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -269,7 +269,7 @@ def getmempoolinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     cached=True,
 )  # fmt: skip
 def getrawmempool(ctx: RPCContext, args: list[Any]) -> Any:
-    snapshot = ctx.node.snapshot()
+    snapshot = ctx.snapshot()
     if not _verbose(args, 0):
         return [tx.txid for tx in snapshot.mempool.entries]
     return {tx.txid: chainviews.mempool_entry_json(ctx.profile, snapshot, tx)

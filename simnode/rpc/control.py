@@ -78,7 +78,7 @@ def stop(ctx: RPCContext, args: list[Any]) -> str:
     in_release=lambda profile: profile.features.has_getinfo,
 )
 def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return netviews.getinfo(ctx.profile, ctx.node.snapshot())
+    return netviews.getinfo(ctx.profile, ctx.snapshot())
 
 
 @CONTROL_METHODS.method(
@@ -92,7 +92,7 @@ def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     in_release=lambda profile: era(profile) == "pai" or profile.identity.version_number >= 150000,
 )
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
-    return netviews.uptime(ctx.node.snapshot())
+    return netviews.uptime(ctx.snapshot())
 
 
 @CONTROL_METHODS.method(

@@ -28,7 +28,7 @@ ESTIMATEFEE_DEPRECATED = (
     cached=True,
 )  # fmt: skip
 def getmininginfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return chainviews.getmininginfo(ctx.profile, ctx.node.snapshot())
+    return chainviews.getmininginfo(ctx.profile, ctx.snapshot())
 
 
 @MINING_METHODS.method(
@@ -40,7 +40,7 @@ def getmininginfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
 def getnetworkhashps(ctx: RPCContext, args: list[Any]) -> float:
     lookup = get_int(args[0]) if args and args[0] is not None else 120
     height = get_int(args[1]) if len(args) > 1 and args[1] is not None else -1
-    return chainviews.networkhashps(ctx.node.snapshot().chain, lookup, height)
+    return chainviews.networkhashps(ctx.snapshot().chain, lookup, height)
 
 
 @MINING_METHODS.method(
@@ -61,7 +61,7 @@ def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
                        f"Invalid conf_target, must be between 1 - {MAX_CONF_TARGET}")  # fmt: skip
     if len(args) > 1 and args[1] is not None and get_str(args[1]) not in ESTIMATE_MODES:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER, "Invalid estimate_mode parameter")
-    return chainviews.estimatesmartfee(ctx.node.snapshot(), target)
+    return chainviews.estimatesmartfee(ctx.snapshot(), target)
 
 
 @MINING_METHODS.method(
@@ -80,7 +80,7 @@ def estimatefee(ctx: RPCContext, args: list[Any]) -> Any:
         raise RPCError(RPCErrorCode.METHOD_DEPRECATED, ESTIMATEFEE_DEPRECATED)
     type_check_number(args[0])
     blocks = max(get_int(args[0]), 1)
-    return chainviews.estimatesmartfee(ctx.node.snapshot(), blocks).get("feerate", -1)
+    return chainviews.estimatesmartfee(ctx.snapshot(), blocks).get("feerate", -1)
 
 
 @MINING_METHODS.method(

@@ -36,7 +36,7 @@ NET_METHODS = Methods("network")
     "n          (numeric) The connection count\n",
 )
 def getconnectioncount(ctx: RPCContext, args: list[Any]) -> int:
-    return netviews.getconnectioncount(ctx.node.snapshot())
+    return netviews.getconnectioncount(ctx.snapshot())
 
 
 @NET_METHODS.method(
@@ -47,7 +47,7 @@ def getconnectioncount(ctx: RPCContext, args: list[Any]) -> int:
     _PEERINFO_HELP,
 )
 def getpeerinfo(ctx: RPCContext, args: list[Any]) -> Any:
-    snapshot = ctx.node.snapshot()
+    snapshot = ctx.snapshot()
     if ctx.answers is None:
         return ctx.profile.getpeerinfo_json(snapshot)
     return ctx.answers.peer_table.render(snapshot)
@@ -62,7 +62,7 @@ def getpeerinfo(ctx: RPCContext, args: list[Any]) -> Any:
     "and current time.\n",
 )
 def getnettotals(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return netviews.getnettotals(ctx.node.snapshot())
+    return netviews.getnettotals(ctx.snapshot())
 
 
 @NET_METHODS.method(
@@ -73,7 +73,7 @@ def getnettotals(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "Returns an object containing various state info regarding P2P networking.\n",
 )
 def getnetworkinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return netviews.getnetworkinfo(ctx.profile, ctx.node.snapshot())
+    return netviews.getnetworkinfo(ctx.profile, ctx.snapshot())
 
 
 @NET_METHODS.method(
@@ -142,7 +142,7 @@ def addnode(ctx: RPCContext, args: list[Any]) -> None:
 def disconnectnode(ctx: RPCContext, args: list[Any]) -> None:
     address = args[0] if args else None
     node_id = args[1] if len(args) > 1 else None
-    snapshot = ctx.node.snapshot()
+    snapshot = ctx.snapshot()
     if address is not None and node_id is None:
         address = get_str(address)
         target = next((p.id for p in snapshot.peers if p.addr == address), None)
@@ -174,7 +174,7 @@ def disconnectnode(ctx: RPCContext, args: list[Any]) -> None:
 def getaddednodeinfo(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     wanted = get_str(args[0]) if args and args[0] is not None else None
     try:
-        return netviews.getaddednodeinfo(ctx.node.snapshot(), wanted)
+        return netviews.getaddednodeinfo(ctx.snapshot(), wanted)
     except KeyError:
         raise RPCError(
             RPCErrorCode.CLIENT_NODE_NOT_ADDED, "Error: Node has not been added."
@@ -238,7 +238,7 @@ def setban(ctx: RPCContext, args: list[Any]) -> None:
     "\nList all banned IPs/Subnets.\n",
 )
 def listbanned(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
-    return netviews.listbanned(ctx.profile, ctx.node.snapshot())
+    return netviews.listbanned(ctx.profile, ctx.snapshot())
 
 
 @NET_METHODS.method(
