@@ -111,7 +111,8 @@ class ChainEvents:
     def _sync(self, event: ev.SyncProgress) -> None:
         if event.inflight is not None and len(event.inflight) > MAX_BLOCKS_IN_TRANSIT_PER_PEER:
             raise EventError(f"at most {MAX_BLOCKS_IN_TRANSIT_PER_PEER} blocks can be in flight")
-        for height in (event.synced_headers, event.synced_blocks, *(event.inflight or ())):
+        heights = (event.synced_headers, event.synced_blocks, event.presynced_headers)
+        for height in (*heights, *(event.inflight or ())):
             if height is not None and height < -1:
                 raise EventError("block heights must be -1 or more")
         peer = self._peer(event.peer_id)
@@ -121,3 +122,5 @@ class ChainEvents:
             peer.synced_blocks = event.synced_blocks
         if event.inflight is not None:
             peer.inflight = tuple(event.inflight)
+        if event.presynced_headers is not None:
+            peer.presynced_headers = event.presynced_headers

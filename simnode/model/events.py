@@ -11,19 +11,29 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["send", "recv"]
+# src/node/connection_types.h @ v31.0, as ConnectionTypeAsString names them.
+ConnectionType = Literal["inbound", "outbound-full-relay", "manual", "feeler", "block-relay-only",
+                         "addr-fetch", "private-broadcast"]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Connect:
-    """A connection is established (inbound: the peer dialled us)."""
+    """A connection is established (inbound: the peer dialled us).
+
+    ``connection_type`` None derives it from the flags: manual (addnode/-connect; "addnode":
+    true in PAI 2.x/3.x) if ``manual``, else inbound or outbound-full-relay by ``inbound``.
+    Given, it decides, and flags saying otherwise are refused."""
 
     addr: str
     inbound: bool = True
     whitelisted: bool = False
-    manual: bool = False  # opened from addnode/-connect ("addnode": true in PAI 2.x/3.x)
+    manual: bool = False
     addrbind: str | None = None
     # How the simulated peer answers our pings: None never answers (its pings time out).
     pong_rtt_seconds: float | None = None
+    connection_type: ConnectionType | None = None
+    v2transport: bool = False  # BIP324: the connection is encrypted (needs -v2transport)
+    mapped_as: int | None = None  # the peer's AS number from the node's -asmap
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,36 @@ class Traffic:
     direction: Direction
     nbytes: int
     pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SendCmpct:
+    """A BIP152 ``sendcmpct`` message (33 bytes) ``direction``: ``high_bandwidth`` received
+    means the peer picked us to announce blocks with compact blocks unasked; sent, that we
+    picked it (at most 3 peers; picking a fourth drops the oldest pick)."""
+
+    peer_id: int
+    direction: Direction
+    high_bandwidth: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AddrMessage:
+    """An ``addr`` (or, ``addrv2``, BIP155 ``addrv2``) message of ``count`` addresses received
+    from the peer, which the node's rate limiter processes or drops."""
+
+    peer_id: int
+    count: int
+    addrv2: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeeFilter:
+    """A BIP133 ``feefilter`` message received: the peer wants no transactions announced below
+    ``feerate`` satoshis per kvB."""
+
+    peer_id: int
+    feerate: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +170,7 @@ class SyncProgress:
     synced_headers: int | None = None
     synced_blocks: int | None = None
     inflight: tuple[int, ...] | None = None
+    presynced_headers: int | None = None  # a low-work headers presync's height (-1: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +268,9 @@ Event = (
     | Disconnect
     | VersionReceived
     | Traffic
+    | SendCmpct
+    | AddrMessage
+    | FeeFilter
     | FlushSendQueue
     | PingSent
     | PongReceived

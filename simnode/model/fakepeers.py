@@ -7,6 +7,7 @@ spec page's example does, so a generated peer table never names a real host.
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from faker.providers import BaseProvider
 from simnode.model import events as ev
 from simnode.model.messages import version_message_size
 from simnode.model.node import Node
+from simnode.model.peer import BLOCK_RELAY
 
 DOCUMENTATION_IPV4 = tuple(
     ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
@@ -44,6 +46,22 @@ BITCOIN_CORE_RELEASES = (
     "28.0.0", "28.1.0", "29.0.0", "30.0.0", "31.0.0",
 )  # fmt: skip
 RECENT_RELEASE_WEIGHTS = (40, 20, 15, 10, 8, 7)  # the node's own release first
+NODE_P2P_V2 = 1 << 11  # src/protocol.h @ v31.0; advertised by default from 27 (#29347)
+_V2_BY_DEFAULT = re.compile(r"/Satoshi:(2[7-9]|[3-9]\d)\.")
+
+
+_RELAY_FEE_100 = re.compile(r"/Satoshi:([3-9]\d)\.")
+
+
+def _relay_fee_of(subver: str) -> int:
+    """The feefilter a peer of this user agent sends with an empty mempool: its default
+    -minrelaytxfee, 1000 sat/kvB, or 100 from Bitcoin Core 30 (src/policy/policy.h)."""
+    return 100 if _RELAY_FEE_100.match(subver) else 1000
+
+
+def _runs_v2(subver: str) -> bool:
+    """Whether a peer of this user agent has v2 transport on by default (Bitcoin Core 27+)."""
+    return _V2_BY_DEFAULT.match(subver) is not None
 
 
 def bitcoin_core_agents(version: tuple[int, int, int]) -> tuple[tuple[str, int], ...]:
@@ -149,6 +167,7 @@ def populate(
         chain_height = node.snapshot().chain.headers
     fake = seeded_faker(seed)
     rng = fake.random
+    settings = node.settings
     ids = []
     history = options.history_seconds if n else 0.0  # no peers, no history to pass
     end_us = node.clock.now_us() + round(history * 1_000_000)
@@ -162,6 +181,22 @@ def populate(
         peer_addr = fake.peer_address(port=ephemeral if inbound else options.p2p_port)
         bind_port = options.p2p_port if inbound else ephemeral
         rtt = round(rng.uniform(0.02, 0.4), 6)
+        # The peer's version message is drawn before it connects (same draws, same order as
+        # ever): a peer running Bitcoin Core 27+ speaks v2 to a node that has it on.
+        version = {
+            "version": fake.protocol_version(options.protocol_versions),
+            "subver": fake.user_agent_node(options.user_agents),
+            "services": fake.service_flags(),
+            "startingheight": chain_height - rng.randint(0, 50),
+            "relaytxes": rng.random() > 0.05,
+            "timeoffset": rng.choice((0, 0, 0, -1, 1, 2, -2)),
+            "addrlocal": f"{OUR_ADDRESS}:{bind_port}" if rng.random() > 0.2 else None,
+            **dict(options.version),
+        }
+        v2 = settings.v2transport and _runs_v2(version["subver"])
+        if v2:
+            version["services"] |= NODE_P2P_V2
+        block_relay = not inbound and index >= options.outbound - settings.block_relay_connections
         peer_id = node.apply(
             ev.Connect(
                 addr=peer_addr,
@@ -172,29 +207,20 @@ def populate(
                 pong_rtt_seconds=rtt
                 if options.pong_rtt_seconds == GENERATED
                 else options.pong_rtt_seconds,  # type: ignore[arg-type]
+                connection_type=BLOCK_RELAY if block_relay and not options.manual else None,
+                v2transport=v2,
             )
         )
         assert peer_id is not None
         ids.append(peer_id)
         sent = version_message_size(options.our_subver)
         node.apply(ev.Traffic(peer_id, "version", "send", sent))
-        node.apply(
-            ev.VersionReceived(
-                peer_id,
-                **{
-                    "version": fake.protocol_version(options.protocol_versions),
-                    "subver": fake.user_agent_node(options.user_agents),
-                    "services": fake.service_flags(),
-                    "startingheight": chain_height - rng.randint(0, 50),
-                    "relaytxes": rng.random() > 0.05,
-                    "timeoffset": rng.choice((0, 0, 0, -1, 1, 2, -2)),
-                    "addrlocal": f"{OUR_ADDRESS}:{bind_port}" if rng.random() > 0.2 else None,
-                    **dict(options.version),
-                },
-            )
-        )
+        node.apply(ev.VersionReceived(peer_id, **version))
         for msg_type, direction, size in _opening_traffic(rng):
-            node.apply(ev.Traffic(peer_id, msg_type, direction, size))
+            if msg_type == "feefilter" and direction == "recv":
+                node.apply(ev.FeeFilter(peer_id, _relay_fee_of(version["subver"])))
+            else:
+                node.apply(ev.Traffic(peer_id, msg_type, direction, size))
         height = chain_height - rng.choice((0, 0, 0, 1, 2))
         node.apply(ev.SyncProgress(peer_id, synced_headers=height, synced_blocks=height))
     node.advance(max(end_us - node.clock.now_us(), 0) / 1_000_000)

@@ -27,5 +27,21 @@ MESSAGE_HEADER_BYTES = 24
 def version_message_size(subver: str) -> int:
     """Bytes of a ``version`` message: header, 80 fixed bytes, varstr subver, height, relay flag."""
     length = len(subver.encode())
-    varint = 1 if length < 253 else 3
-    return MESSAGE_HEADER_BYTES + 80 + varint + length + 4 + 1
+    return MESSAGE_HEADER_BYTES + 80 + compact_size_bytes(length) + length + 4 + 1
+
+
+# CAddress as an addr message carries it (time, services, IPv6-mapped address, port), and as a
+# BIP155 addrv2 message carries an IPv4 one (time, compact services, network id, length, 4 bytes,
+# port): src/protocol.h @ v31.0.
+ADDR_ENTRY_BYTES = 4 + 8 + 16 + 2
+ADDRV2_IPV4_ENTRY_BYTES = 4 + 1 + 1 + 1 + 4 + 2
+
+
+def compact_size_bytes(n: int) -> int:
+    return 1 if n < 253 else 3 if n <= 0xFFFF else 5 if n <= 0xFFFFFFFF else 9
+
+
+def addr_message_size(count: int, addrv2: bool = False) -> int:
+    """Bytes of an addr message of ``count`` entries (addrv2: IPv4 entries)."""
+    entry = ADDRV2_IPV4_ENTRY_BYTES if addrv2 else ADDR_ENTRY_BYTES
+    return MESSAGE_HEADER_BYTES + compact_size_bytes(count) + entry * count

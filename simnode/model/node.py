@@ -25,8 +25,9 @@ from simnode.model.mempool import Mempool
 from simnode.model.messages import (
     version_message_size,
 )
-from simnode.model.peer import Peer, PeerSnapshot, sanitize_subver
-from simnode.model.pings import Pings, to_us
+from simnode.model.peer import INBOUND, MANUAL, Peer, PeerSnapshot, sanitize_subver
+from simnode.model.pings import Pings
+from simnode.model.relay import PeerRelay, connection_type_of
 from simnode.model.state import (
     BanEntry,
     ConnectionRefused,
@@ -39,7 +40,7 @@ from simnode.model.state import (
 from simnode.model.traffic import TrafficAccounting
 
 
-class Node(Pings, TrafficAccounting, Bans, AddedNodes, ChainEvents):
+class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
     """Owns every peer, ban, added node, the chain and the mempool; applies events under one
     lock.
 
@@ -89,6 +90,9 @@ class Node(Pings, TrafficAccounting, Bans, AddedNodes, ChainEvents):
             ev.Disconnect: self._disconnect,
             ev.VersionReceived: self._version,
             ev.Traffic: self._traffic,
+            ev.SendCmpct: self._send_cmpct,
+            ev.AddrMessage: self._addr_message,
+            ev.FeeFilter: self._fee_filter,
             ev.FlushSendQueue: self._flush,
             ev.PingSent: self._ping,
             ev.PongReceived: self._pong,
@@ -280,27 +284,19 @@ class Node(Pings, TrafficAccounting, Bans, AddedNodes, ChainEvents):
     def _connect(self, event: ev.Connect) -> int:
         if not self._network_active:
             raise ConnectionRefused("network is disabled (setnetworkactive false)")
+        kind = connection_type_of(event)
         # AcceptConnection skips the ban check for whitelisted peers and OpenNetworkConnection
         # skips it for addnode/-connect targets (src/net.cpp @ PAI 3.0.0).
-        exempt = (event.inbound and event.whitelisted) or (not event.inbound and event.manual)
+        exempt = (kind == INBOUND and event.whitelisted) or kind == MANUAL
         if not exempt and self._banned_ip(event.addr):
             raise ConnectionRefused(f"{event.addr} is banned")
         if event.pong_rtt_seconds is not None and event.pong_rtt_seconds <= 0:
             raise EventError("pong_rtt_seconds must be positive")
-        peer_id = self._next_id  # GetNewNodeId: from 0, never reused
+        peer = self._new_peer(event, kind, self._next_id)  # GetNewNodeId: from 0, never reused
         self._next_id += 1
         self._membership_changed()
-        self._peers[peer_id] = Peer(
-            id=peer_id,
-            addr=event.addr,
-            inbound=event.inbound,
-            manual=event.manual,
-            whitelisted=event.whitelisted,
-            conntime=self._now_seconds,
-            addrbind=event.addrbind,
-            pong_rtt_us=to_us(event.pong_rtt_seconds),
-        )
-        return peer_id
+        self._peers[peer.id] = peer
+        return peer.id
 
     def _disconnect(self, event: ev.Disconnect) -> None:
         self._peer(event.peer_id)
@@ -316,7 +312,7 @@ class Node(Pings, TrafficAccounting, Bans, AddedNodes, ChainEvents):
         peer.subver = sanitize_subver(event.subver)
         peer.services = event.services
         peer.startingheight = event.startingheight
-        peer.relaytxes = event.relaytxes
+        self._start_relay(peer, event.relaytxes)
         peer.timeoffset = event.timeoffset
         peer.addrlocal = event.addrlocal
         size = version_message_size(event.subver) if event.size is None else event.size

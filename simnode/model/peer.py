@@ -11,6 +11,14 @@ _SAFE_SUBVER_CHARS = frozenset(
 )
 MAX_SUBVERSION_LENGTH = 256  # src/net_processing.cpp @ PAI 3.0.0
 
+# src/node/connection_types.h @ v31.0 (enum ConnectionType; src/net.h before 24), as
+# ConnectionTypeAsString names them. private-broadcast is 31's (#29415).
+INBOUND, MANUAL, OUTBOUND_FULL_RELAY = "inbound", "manual", "outbound-full-relay"
+BLOCK_RELAY, ADDR_FETCH, FEELER = "block-relay-only", "addr-fetch", "feeler"
+PRIVATE_BROADCAST = "private-broadcast"
+CONNECTION_TYPES = (INBOUND, OUTBOUND_FULL_RELAY, MANUAL, FEELER, BLOCK_RELAY, ADDR_FETCH,
+                    PRIVATE_BROADCAST)  # fmt: skip
+
 
 def sanitize_subver(subver: str) -> str:
     """``cleanSubVer = SanitizeString(strSubVer)``: drop every character not in the safe set."""
@@ -23,12 +31,17 @@ class Peer:
 
     id: int
     addr: str
-    inbound: bool
-    manual: bool
+    connection_type: str  # one of CONNECTION_TYPES; inbound and manual derive from it
     whitelisted: bool
     conntime: int
     addrbind: str | None
     pong_rtt_us: int | None
+    # BIP324: whether the connection speaks v2, its session id (hex, "" for v1), and whether
+    # the node is still detecting which transport the peer speaks (nothing received yet).
+    transport_v2: bool = False
+    session_id: str = ""
+    transport_detecting: bool = False
+    mapped_as: int | None = None  # the peer's AS from the node's -asmap, None without one
     # From the version message; the node's defaults before it (CNode constructor @ PAI 3.0.0).
     addrlocal: str | None = None
     services: int = 0
@@ -61,7 +74,34 @@ class Peer:
     synced_headers: int = -1
     synced_blocks: int = -1
     inflight: tuple[int, ...] = ()
+    presynced_headers: int = -1  # a low-work headers presync's height (24+), -1 if none
+    # Relay state (Peer and TxRelay, src/net_processing.cpp @ v31.0): compact-block
+    # high-bandwidth mode both ways (hb_to_rank orders our picks, None: not picked), address
+    # relay and its rate limiter, the peer's feefilter, the transaction announcement queue.
+    hb_to_rank: int | None = None
+    bip152_hb_from: bool = False
+    addr_relay_enabled: bool = False
+    addr_token_bucket: float = 1.0  # m_addr_token_bucket: starts at 1 for a self-announcement
+    addr_token_timestamp_us: int = 0
+    addr_processed: int = 0
+    addr_rate_limited: int = 0
+    tx_relay: bool = False  # whether the node keeps a TxRelay for the peer (set at version)
+    fee_filter_received: int = 0  # satoshis per kvB
+    last_inv_sequence: int = 0
+    inv_to_send: int = 0
     revision: int = 0
+
+    @property
+    def inbound(self) -> bool:
+        return self.connection_type == INBOUND
+
+    @property
+    def manual(self) -> bool:
+        return self.connection_type == MANUAL
+
+    @property
+    def bip152_hb_to(self) -> bool:
+        return self.hb_to_rank is not None
 
     def freeze(self) -> PeerSnapshot:
         """The frozen view: every field ``PeerSnapshot`` declares, per-message maps as sorted
@@ -100,8 +140,7 @@ class PeerSnapshot:
     ping_sent_us: int | None
     version: int
     subver: str
-    inbound: bool
-    manual: bool
+    connection_type: str
     startingheight: int
     banscore: int
     synced_headers: int
@@ -111,9 +150,32 @@ class PeerSnapshot:
     send_queue_bytes: int
     recv_partial_bytes: int
     handshake_complete: bool
+    transport_v2: bool
+    session_id: str
+    transport_detecting: bool
+    mapped_as: int | None
+    presynced_headers: int
+    bip152_hb_to: bool
+    bip152_hb_from: bool
+    addr_relay_enabled: bool
+    addr_processed: int
+    addr_rate_limited: int
+    tx_relay: bool
+    fee_filter_received: int
+    last_inv_sequence: int
+    inv_to_send: int
     # Last, so that ``Peer.freeze`` copies every field before them by position.
     sent_per_msg: tuple[tuple[str, int], ...]
     recv_per_msg: tuple[tuple[str, int], ...]
+
+    @property
+    def inbound(self) -> bool:
+        return self.connection_type == INBOUND
+
+    @property
+    def manual(self) -> bool:
+        """Opened by addnode, -connect or onetry (getpeerinfo's ``addnode`` up to 0.21)."""
+        return self.connection_type == MANUAL
 
     @property
     def changes_with_time(self) -> bool:

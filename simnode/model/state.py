@@ -29,6 +29,11 @@ class NodeSettings:
     # "ban": crossing ban_threshold bans the address (PAI Core, Bitcoin Core <= 0.20.0);
     # "discourage": any misbehaviour disconnects, with no ban to list (Bitcoin Core 28+, #29575).
     misbehaviour: str = "ban"
+    # -v2transport: BIP324 connections possible (default on from Bitcoin Core 27, #29347).
+    v2transport: bool = False
+    # Outbound block-relay-only slots generated peers fill (MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
+    # 2 from Bitcoin Core 0.19, #15759; PAI Core has none).
+    block_relay_connections: int = 0
     # The chain: which network, the seed its blocks and transactions derive from, how far the
     # node has validated at start (None: synced), and whether blocks arrive on their own.
     chain: ChainParams = PAI_MAIN

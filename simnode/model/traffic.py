@@ -12,6 +12,9 @@ from simnode.model.state import (
     EventError,
 )
 
+# The messages whose receipt starts address relay with a peer (ProcessMessage @ v31.0).
+ADDR_RELAY_MESSAGES = ("addr", "addrv2", "getaddr")
+
 
 class TrafficAccounting:
     """Node's traffic counters: per-peer, per message type, and the node's totals."""
@@ -41,6 +44,7 @@ class TrafficAccounting:
         self._total_recv += read_now
         if read_now:
             peer.lastrecv = self._now_seconds
+            peer.transport_detecting = False  # the first bytes settle it (v2: its handshake)
         if pending:
             peer.recv_partial_bytes += nbytes
             return
@@ -65,6 +69,8 @@ class TrafficAccounting:
             self._account_send(peer, event.msg_type, event.nbytes, event.pending)
         else:
             self._account_recv(peer, event.msg_type, event.nbytes, event.pending)
+            if event.msg_type in ADDR_RELAY_MESSAGES and not event.pending:
+                self._setup_addr_relay(peer)  # type: ignore[attr-defined]
 
     def _flush(self, event: ev.FlushSendQueue) -> None:
         peer = self._peer(event.peer_id)

@@ -14,7 +14,7 @@ from typing import Any
 from simnode.model.addresses import ip_of, split_host_port
 from simnode.model.clock import MICROS
 from simnode.model.limits import MAX_BLOCKS_IN_TRANSIT_PER_PEER
-from simnode.model.peer import PeerSnapshot
+from simnode.model.peer import CONNECTION_TYPES, PeerSnapshot
 from simnode.profiles.jsontext import Amount
 
 
@@ -109,15 +109,17 @@ def _permissions(peer: PeerSnapshot) -> list[str]:
     return ["noban", "relay", "mempool", "download"] if peer.whitelisted else []
 
 
-def _connection_type(peer: PeerSnapshot) -> str:
-    if peer.inbound:
-        return "inbound"
-    return "manual" if peer.manual else "outbound-full-relay"
-
-
 def _transport(peer: PeerSnapshot) -> str:
-    """v2 transport is on by default (27+): an inbound peer is "detecting" until it speaks."""
-    return "detecting" if peer.inbound and not peer.bytesrecv else "v1"
+    """``TransportTypeAsString`` of ``V2Transport::GetInfo`` (src/net.cpp @ v31.0): detecting
+    until the transport is settled, then v1 or v2."""
+    if peer.transport_detecting:
+        return "detecting"
+    return "v2" if peer.transport_v2 else "v1"
+
+
+def _session_id(peer: PeerSnapshot) -> str:
+    """Reported only once the v2 handshake is done ("" while detecting and for v1)."""
+    return "" if peer.transport_detecting else peer.session_id
 
 
 _FIELDS = [
@@ -358,36 +360,44 @@ _FIELDS += [
     Field("last_block", "integer", Presence.ALWAYS, PeerAttribute("last_block_recv"),
           "Unix time of the last block received from the peer, 0 if none",
           constraints={"minimum": 0}),
-    Field("bip152_hb_to", "boolean", Presence.ALWAYS, lambda p, now: False,
+    # 0.20 (#16702): only with -asmap loaded and an AS found for the peer's address.
+    Field("mapped_as", "integer", Presence.OPTIONAL, PeerAttribute("mapped_as"),
+          "The peer's AS number from the node's -asmap", when="the node has an asmap",
+          constraints={"minimum": 1, "maximum": 2**32 - 1}),
+    Field("bip152_hb_to", "boolean", Presence.ALWAYS, PeerAttribute("bip152_hb_to"),
           "Whether we selected the peer as a compact-block high-bandwidth peer"),
-    Field("bip152_hb_from", "boolean", Presence.ALWAYS, lambda p, now: False,
+    Field("bip152_hb_from", "boolean", Presence.ALWAYS, PeerAttribute("bip152_hb_from"),
           "Whether the peer selected us as a compact-block high-bandwidth peer"),
-    Field("presynced_headers", "integer", Presence.ALWAYS, lambda p, now: -1,
+    Field("presynced_headers", "integer", Presence.ALWAYS, PeerAttribute("presynced_headers"),
           "Height of a low-work headers presync, -1 if none", constraints={"minimum": -1}),
-    Field("addr_relay_enabled", "boolean", Presence.ALWAYS, PeerAttribute("handshake_complete"),
+    Field("addr_relay_enabled", "boolean", Presence.ALWAYS, PeerAttribute("addr_relay_enabled"),
           "Whether we relay addresses to this peer"),
-    Field("addr_processed", "integer", Presence.ALWAYS, lambda p, now: 0,
+    Field("addr_processed", "integer", Presence.ALWAYS, PeerAttribute("addr_processed"),
           "Addresses from the peer that were processed", constraints={"minimum": 0}),
-    Field("addr_rate_limited", "integer", Presence.ALWAYS, lambda p, now: 0,
+    Field("addr_rate_limited", "integer", Presence.ALWAYS, PeerAttribute("addr_rate_limited"),
           "Addresses from the peer dropped by rate limiting", constraints={"minimum": 0}),
     Field("permissions", "array", Presence.ALWAYS, lambda p, now: _permissions(p),
           "The peer's permissions (noban, relay, mempool, download, ...)", items="string"),
     Field("minfeefilter", "number", Presence.ALWAYS,
-          lambda p, now: Amount(1000 if any(t == "feefilter" for t, _ in p.recv_per_msg) else 0),
-          "The minimum fee rate the peer announced, in BTC/kvB", constraints={"minimum": 0}),
-    Field("connection_type", "string", Presence.ALWAYS, lambda p, now: _connection_type(p),
-          "inbound, outbound-full-relay, manual, block-relay-only, addr-fetch or feeler"),
+          lambda p, now: Amount(p.fee_filter_received),
+          "The minimum fee rate the peer announced (feefilter), in BTC/kvB",
+          constraints={"minimum": 0}),
+    Field("connection_type", "string", Presence.ALWAYS, PeerAttribute("connection_type"),
+          "inbound, outbound-full-relay, manual, block-relay-only, addr-fetch, feeler or "
+          "private-broadcast (31)", constraints={"enum": list(CONNECTION_TYPES)}),
     Field("transport_protocol_type", "string", Presence.ALWAYS, lambda p, now: _transport(p),
           "detecting, v1 or v2", constraints={"enum": ["detecting", "v1", "v2"]}),
-    # 31.0 (#33448, src/rpc/net.cpp:getpeerinfo): the transaction announcement queue. simnode
-    # relays no transactions to peers, so the queue is empty and no sequence was announced.
-    Field("last_inv_sequence", "integer", Presence.ALWAYS, lambda p, now: 0,
+    # 31.0 (#33448, src/rpc/net.cpp:getpeerinfo): the transaction announcement queue
+    # (TxRelay's m_last_inv_sequence, 1 until the first announcement, and the size of
+    # m_tx_inventory_to_send; 0 and 0 for a peer without transaction relay).
+    Field("last_inv_sequence", "integer", Presence.ALWAYS, PeerAttribute("last_inv_sequence"),
           "Mempool sequence number of the last transaction announcement to the peer",
           constraints={"minimum": 0}),
-    Field("inv_to_send", "integer", Presence.ALWAYS, lambda p, now: 0,
+    Field("inv_to_send", "integer", Presence.ALWAYS, PeerAttribute("inv_to_send"),
           "Transactions queued for announcement to the peer", constraints={"minimum": 0}),
-    Field("session_id", "string", Presence.ALWAYS, lambda p, now: "",
-          "The BIP324 session id (64 hex digits for v2, empty otherwise)"),
+    Field("session_id", "string", Presence.ALWAYS, lambda p, now: _session_id(p),
+          "The BIP324 session id (64 hex digits for v2, empty otherwise)",
+          constraints={"pattern": "^([0-9a-f]{64})?$"}),
 ]  # fmt: skip
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}

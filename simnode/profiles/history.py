@@ -77,14 +77,14 @@ class FieldHistory:
     source: str = ""  # the PR, per node-rpc.md section 2.1
 
 
-# One row per field, in the key order of 0.21+ (node-rpc.md 2.2); mapped_as (0.20, #16702) is
-# left out: a node shows it only with -asmap loaded, which simnode does not model.
+# One row per field, in the key order of 0.21+ (node-rpc.md 2.2).
 FIELD_HISTORY: dict[str, FieldHistory] = {
     "id": FieldHistory(),
     "addr": FieldHistory(),
     "addrbind": FieldHistory(v("0.15"), source="#10478"),
     "addrlocal": FieldHistory(),
     "network": FieldHistory(v("0.21"), source="#20002"),
+    "mapped_as": FieldHistory(v("0.20"), source="#16702"),
     "services": FieldHistory(),
     "servicesnames": FieldHistory(v("0.19"), source="#16787"),
     "relaytxes": FieldHistory(),
@@ -130,9 +130,9 @@ FIELD_HISTORY: dict[str, FieldHistory] = {
 # Before 0.21 the keys came in another order (node-rpc.md 2.2): addrlocal before addrbind,
 # whitelisted after the state fields; 0.21 (#20002 and neighbours) reordered to the table's.
 _ORDER_BEFORE_0_21 = (
-    "id", "addr", "addrlocal", "addrbind", "services", "servicesnames", "relaytxes", "lastsend",
-    "lastrecv", "bytessent", "bytesrecv", "conntime", "timeoffset", "pingtime", "minping",
-    "pingwait", "version", "subver", "inbound", "addnode", "startingheight", "banscore",
+    "id", "addr", "addrlocal", "addrbind", "mapped_as", "services", "servicesnames", "relaytxes",
+    "lastsend", "lastrecv", "bytessent", "bytesrecv", "conntime", "timeoffset", "pingtime",
+    "minping", "pingwait", "version", "subver", "inbound", "addnode", "startingheight", "banscore",
     "synced_headers", "synced_blocks", "inflight", "whitelisted", "permissions", "minfeefilter",
     "bytessent_per_msg", "bytesrecv_per_msg",
 )  # fmt: skip

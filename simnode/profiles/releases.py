@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from simnode.model.chainparams import BITCOIN_MAIN
+from simnode.model.fakepeers import NODE_P2P_V2
 from simnode.model.messages import MODERN_MESSAGE_TYPES, PAI_MESSAGE_TYPES
 from simnode.model.state import NodeSettings
 from simnode.profiles.history import RELEASES, Release, field_names, v
@@ -102,6 +103,10 @@ def _core_profile(release: Release, switches: frozenset[str] = frozenset()) -> P
             misbehaviour="discourage" if version >= v("28") else "ban",
             known_message_types=MODERN_MESSAGE_TYPES if version >= v("0.21") else PAI_MESSAGE_TYPES,
             chain=BITCOIN_MAIN,
+            v2transport=bool(release.local_services & NODE_P2P_V2),
+            # Nodes from 0.19 keep two; generated tables show them from 26 on, so that the
+            # goldens of earlier releases keep their all-full-relay outbound peers.
+            block_relay_connections=2 if version >= v("26") else 0,
         ),
     )
 

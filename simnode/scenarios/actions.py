@@ -52,12 +52,16 @@ class PeerSpec:
     addrbind: str | None = None
     pong_rtt: float | None = 0.1
     version: VersionSpec | None = VersionSpec()  # None: the peer never sends its version
+    connection_type: ev.ConnectionType | None = None  # None: from inbound and manual
+    v2transport: bool = False
+    mapped_as: int | None = None
 
     def __call__(self, run: Run) -> None:
         """Connect; a refused connection (a banned address) leaves the name unbound."""
         event = ev.Connect(
-            self.addr, self.inbound, self.whitelisted, self.manual, self.addrbind, self.pong_rtt
-        )
+            self.addr, self.inbound, self.whitelisted, self.manual, self.addrbind, self.pong_rtt,
+            self.connection_type, self.v2transport, self.mapped_as,
+        )  # fmt: skip
         try:
             peer_id = run.node.apply(event)
         except ConnectionRefused:

@@ -14,6 +14,7 @@ from typing import Any
 
 from simnode.model import events as ev
 from simnode.model.limits import MAX_BLOCKS_IN_TRANSIT_PER_PEER
+from simnode.model.peer import CONNECTION_TYPES
 from simnode.scenarios import readers as read
 from simnode.scenarios.actions import (
     Action,
@@ -109,6 +110,9 @@ CONNECT_KEYS = (
     Key("addrbind", "addrbind", read.optional(read.text)),
     Key("pong_rtt", "pong_rtt", read.round_trip),
     Key("version", "version", version_message, write=_write_version),
+    Key("connection_type", "connection_type", read.optional(read.one_of(*CONNECTION_TYPES))),
+    Key("v2transport", "v2transport", read.boolean),
+    Key("mapped_as", "mapped_as", read.optional(read.positive)),
 )
 
 # Generated peers: ``count`` plausible peers, and what the file overrides of PopulateOptions.
@@ -216,6 +220,20 @@ EVENT_ACTIONS = {action.name: action for action in (
         Key("headers", "synced_headers", read.optional(read.integer)),
         Key("blocks", "synced_blocks", read.optional(read.integer)),
         Key("inflight", "inflight", read.optional(_inflight)),
+        Key("presynced_headers", "presynced_headers", read.optional(read.integer)),
+    )),
+    EventAction("sendcmpct", ev.SendCmpct, (
+        PEER,
+        Key("direction", "direction", read.one_of("send", "recv"), required=True),
+        Key("high_bandwidth", "high_bandwidth", read.boolean),
+    )),
+    EventAction("addr", ev.AddrMessage, (
+        PEER,
+        Key("count", "count", read.count, required=True),
+        Key("addrv2", "addrv2", read.boolean),
+    )),
+    EventAction("feefilter", ev.FeeFilter, (
+        PEER, Key("feerate", "feerate", read.count, required=True),
     )),
     EventAction("blocks", ev.BlocksFound, (
         Key("count", "count", read.positive, required=True),

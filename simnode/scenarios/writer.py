@@ -40,6 +40,8 @@ def _action(applied: Applied) -> dict[str, Any] | None:
         spec = PeerSpec(
             _name(applied.result), event.addr, event.inbound, event.whitelisted, event.manual,
             event.addrbind, event.pong_rtt_seconds, version=None,
+            connection_type=event.connection_type, v2transport=event.v2transport,
+            mapped_as=event.mapped_as,
         )  # fmt: skip
         return {"connect": write_keys(CONNECT_KEYS, spec, defaults=PeerSpec)}
     if isinstance(event, ev.PingSent):

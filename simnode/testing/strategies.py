@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import random
+import typing
 from typing import Any
 
 from hypothesis import strategies as st
@@ -110,7 +111,8 @@ def event_strategies(max_peers: int = 8) -> dict[type, st.SearchStrategy[ev.Even
         ev.Connect: st.builds(
             ev.Connect, addr=address, inbound=st.booleans(), whitelisted=st.booleans(),
             manual=st.booleans(), addrbind=st.one_of(st.none(), st.just("198.51.100.1:8567")),
-            pong_rtt_seconds=rtt),
+            pong_rtt_seconds=rtt, connection_type=st.one_of(st.none(), st.sampled_from(
+                typing.get_args(ev.ConnectionType)))),
         ev.Disconnect: st.builds(ev.Disconnect, peer),
         ev.VersionReceived: st.builds(
             ev.VersionReceived, peer, version=st.sampled_from([0, 60000, 70001, 70015]),
@@ -120,6 +122,10 @@ def event_strategies(max_peers: int = 8) -> dict[type, st.SearchStrategy[ev.Even
             addrlocal=st.one_of(st.none(), st.just("198.51.100.1:8567"))),
         ev.Traffic: st.builds(ev.Traffic, peer, message_types(), st.sampled_from(["send", "recv"]),
                               st.integers(1, 100_000), pending=st.booleans()),
+        ev.SendCmpct: st.builds(ev.SendCmpct, peer, st.sampled_from(["send", "recv"]),
+                                st.booleans()),
+        ev.AddrMessage: st.builds(ev.AddrMessage, peer, st.integers(0, 1001), st.booleans()),
+        ev.FeeFilter: st.builds(ev.FeeFilter, peer, st.integers(-1, 10**6)),
         ev.FlushSendQueue: st.builds(ev.FlushSendQueue, peer),
         ev.PingSent: st.builds(ev.PingSent, st.one_of(st.none(), peer)),
         ev.PongReceived: st.builds(ev.PongReceived, peer, rtt),
@@ -133,7 +139,8 @@ def event_strategies(max_peers: int = 8) -> dict[type, st.SearchStrategy[ev.Even
         ev.SyncProgress: st.builds(
             ev.SyncProgress, peer, synced_headers=st.one_of(st.none(), st.integers(-1, 10**6)),
             synced_blocks=st.one_of(st.none(), st.integers(-1, 10**6)),
-            inflight=st.one_of(st.none(), inflight)),
+            inflight=st.one_of(st.none(), inflight),
+            presynced_headers=st.one_of(st.none(), st.integers(-1, 10**6))),
         ev.SetNetworkActive: st.builds(ev.SetNetworkActive, st.booleans()),
         ev.AddNode: st.builds(ev.AddNode, listened, st.sampled_from(["add", "remove", "onetry"])),
         ev.StopListening: st.builds(ev.StopListening, listened),

@@ -6,7 +6,14 @@ import json
 import pytest
 
 from simnode.conformance.check import validate
-from simnode.model import Connect, Misbehave, Node, Traffic, VersionReceived, VirtualClock
+from simnode.model import (
+    Connect,
+    FeeFilter,
+    Misbehave,
+    Node,
+    VersionReceived,
+    VirtualClock,
+)
 from simnode.profiles import get_profile
 from tests.transport_helpers import AppUnderTest
 
@@ -23,7 +30,7 @@ def test_getpeerinfo_keys_in_v28_order():
     peer = node.apply(Connect("203.0.113.44:8333", inbound=False, addrbind="10.0.0.5:39874"))
     node.apply(VersionReceived(peer, version=70016, subver="/Satoshi:28.1.0/", services=0xC09,
                                addrlocal="198.51.100.23:39874"))  # fmt: skip
-    node.apply(Traffic(peer, "feefilter", "recv", 32))
+    node.apply(FeeFilter(peer, 1000))  # a 28.1 peer with an empty mempool: its -minrelaytxfee
     (entry,) = B28.getpeerinfo(node.snapshot())
     # Reference section 2.2, "26.x - 30.x" (no mapped_as: no -asmap; no ping yet).
     assert list(entry) == [
