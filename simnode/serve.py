@@ -26,7 +26,7 @@ from simnode.http.runner import ServedNode
 from simnode.http.simulation import Simulation
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.profile import Profile
-from simnode.profiles.releases import ALIASES
+from simnode.profiles.releases import ALIASES, rpc_server_defaults
 from simnode.scenarios.ambient import AmbientTraffic
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
@@ -85,8 +85,8 @@ def add_serve_command(commands: Any) -> None:
         help=f"where the cookie file goes (default {DEFAULT_DATADIR})",
     )
     node_option("rpccookiefile", type=Path, help="cookie path (default DATADIR/.cookie)")
-    node_option("rpcthreads", type=int, default=4)
-    node_option("rpcworkqueue", type=int, default=16)
+    node_option("rpcthreads", type=int, help="default: the release's (4; 16 from core-29)")
+    node_option("rpcworkqueue", type=int, help="default: the release's (16; 64 from core-29)")
     node_option(
         "rpcservertimeout",
         type=float,
@@ -189,12 +189,13 @@ def serve_command(args: argparse.Namespace) -> int:
     else:
         simulation = Simulation(RecipeNodes(_default_recipe(args, profile)).new_node, profile)
     cookie, user_passwords = rpc_logins(args)
+    rpc_threads, work_queue = rpc_server_defaults(profile, args.rpcthreads, args.rpcworkqueue)
     try:
         app = NodeApp(
             simulation,
             Credentials(user_passwords, tuple(args.rpcauth)),
-            rpc_threads=args.rpcthreads,
-            work_queue_depth=args.rpcworkqueue,
+            rpc_threads=rpc_threads,
+            work_queue_depth=work_queue,
             allowed_clients=(*DEFAULT_ALLOWED_CLIENTS, *args.rpcallowip),
         )
     except ValueError as error:

@@ -11,7 +11,7 @@ from simnode.model.addresses import IPNetwork
 from simnode.model.chain import Chain
 from simnode.model.chainparams import PAI_MAIN, ChainParams
 from simnode.model.clock import MICROS
-from simnode.model.mempool import Mempool
+from simnode.model.mempool import DEFAULT_MIN_RELAY_TX_FEE, Mempool
 from simnode.model.messages import PAI_MESSAGE_TYPES
 from simnode.model.peer import PeerSnapshot
 
@@ -29,6 +29,11 @@ class NodeSettings:
     # "ban": crossing ban_threshold bans the address (PAI Core, Bitcoin Core <= 0.20.0);
     # "discourage": any misbehaviour disconnects, with no ban to list (Bitcoin Core 28+, #29575).
     misbehaviour: str = "ban"
+    # -minrelaytxfee and -incrementalrelayfee in satoshis per kvB: DEFAULT_MIN_RELAY_TX_FEE and
+    # DEFAULT_INCREMENTAL_RELAY_FEE, 1000 (src/validation.h, src/policy/policy.h @ PAI 3.0.0),
+    # 100 from Bitcoin Core 30 (#33106, src/policy/policy.h @ v31.0).
+    min_relay_fee: int = DEFAULT_MIN_RELAY_TX_FEE
+    incremental_relay_fee: int = DEFAULT_MIN_RELAY_TX_FEE
     # -v2transport: BIP324 connections possible (default on from Bitcoin Core 27, #29347).
     v2transport: bool = False
     # Outbound block-relay-only slots generated peers fill (MAX_BLOCK_RELAY_ONLY_CONNECTIONS,

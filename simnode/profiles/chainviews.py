@@ -12,7 +12,7 @@ from typing import Any
 
 from simnode.model.chain import Block, Branch, Chain, guess_verification_progress
 from simnode.model.chainparams import DEFAULT_MAX_TIP_AGE, ChainParams, difficulty_of
-from simnode.model.mempool import DEFAULT_MAX_MEMPOOL_BYTES, DEFAULT_MIN_RELAY_TX_FEE, MempoolTx
+from simnode.model.mempool import DEFAULT_MAX_MEMPOOL_BYTES, MempoolTx
 from simnode.model.state import NodeSnapshot
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
@@ -341,7 +341,8 @@ def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     """``mempoolInfoToJSON`` @ PAI 3.0.0 (Bitcoin Core 0.13 has the same five keys); v28 adds
     loaded, total_fee, the relay fees, unbroadcastcount and fullrbf."""
     mempool = snapshot.mempool
-    minimum = Amount(DEFAULT_MIN_RELAY_TX_FEE)
+    settings = snapshot.settings
+    minimum = Amount(settings.min_relay_fee)
     if era(profile) != "28":
         # GetMinFee(maxmempool) with no max() against -minrelaytxfee: 0 until the pool was
         # trimmed, which simnode's never is (it stays far below 300 MB).
@@ -351,7 +352,7 @@ def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
         "loaded": True, "size": mempool.size, "bytes": mempool.bytes, "usage": mempool.usage,
         "total_fee": Amount(mempool.total_fee), "maxmempool": DEFAULT_MAX_MEMPOOL_BYTES,
         "mempoolminfee": minimum, "minrelaytxfee": minimum,
-        "incrementalrelayfee": Amount(DEFAULT_MIN_RELAY_TX_FEE), "unbroadcastcount": 0,
+        "incrementalrelayfee": Amount(settings.incremental_relay_fee), "unbroadcastcount": 0,
         "fullrbf": True,
     }  # fmt: skip
 
@@ -366,7 +367,7 @@ def estimatesmartfee(snapshot: NodeSnapshot, target: int) -> dict[str, Any]:
         return {"errors": ["Insufficient data or no feerate found"], "blocks": 0}
     blocks = max(target, 2)
     rate = snapshot.mempool.minimum_feerate_for(blocks)
-    per_kvb = max(round((rate or 0) * 1000), DEFAULT_MIN_RELAY_TX_FEE)
+    per_kvb = max(round((rate or 0) * 1000), snapshot.settings.min_relay_fee)
     return {"feerate": Amount(per_kvb), "blocks": blocks}
 
 

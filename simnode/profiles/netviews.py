@@ -15,8 +15,6 @@ from simnode.profiles.fields import services_names
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
 
-RELAY_FEE_SATOSHIS = 1000  # DEFAULT_MIN_RELAY_TX_FEE, shown as 0.00001000
-INCREMENTAL_FEE_SATOSHIS = 1000  # DEFAULT_INCREMENTAL_RELAY_FEE
 MAX_TIME_ADJUSTMENT_SECONDS = 70 * 60  # DEFAULT_MAX_TIME_ADJUSTMENT, src/timedata.h
 MAX_TIME_SAMPLES = 200
 
@@ -91,9 +89,10 @@ def getnetworkinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
         }
         for name in features.networks
     ]
-    info["relayfee"] = Amount(RELAY_FEE_SATOSHIS)
+    # -minrelaytxfee and -incrementalrelayfee: 0.00001000 up to 29, 0.00000100 from 30.
+    info["relayfee"] = Amount(snapshot.settings.min_relay_fee)
     if features.networkinfo_has_incrementalfee:
-        info["incrementalfee"] = Amount(INCREMENTAL_FEE_SATOSHIS)
+        info["incrementalfee"] = Amount(snapshot.settings.incremental_relay_fee)
     info["localaddresses"] = []
     info["warnings"] = [] if features.warnings_list else ""
     return info
@@ -112,7 +111,7 @@ def getinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
         "proxy": "",
         "difficulty": difficulty_of(chain.tip.bits),
         "testnet": chain.params.name == "test",
-        "relayfee": Amount(RELAY_FEE_SATOSHIS),
+        "relayfee": Amount(snapshot.settings.min_relay_fee),
         "errors": "",
     }
 

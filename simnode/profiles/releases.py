@@ -104,6 +104,10 @@ def _core_profile(release: Release, switches: frozenset[str] = frozenset()) -> P
             known_message_types=MODERN_MESSAGE_TYPES if version >= v("0.21") else PAI_MESSAGE_TYPES,
             chain=BITCOIN_MAIN,
             v2transport=bool(release.local_services & NODE_P2P_V2),
+            # src/policy/policy.h: DEFAULT_MIN_RELAY_TX_FEE and DEFAULT_INCREMENTAL_RELAY_FEE
+            # lowered from 1000 to 100 sat/kvB in 30 (#33106).
+            min_relay_fee=100 if version >= v("30") else 1000,
+            incremental_relay_fee=100 if version >= v("30") else 1000,
             # Nodes from 0.19 keep two; generated tables show them from 26 on, so that the
             # goldens of earlier releases keep their all-full-relay outbound peers.
             block_relay_connections=2 if version >= v("26") else 0,
@@ -118,6 +122,20 @@ PROFILES: dict[str, Profile] = {
 ALIASES = {"spec": "core-0.13", "bitcoin-0.13": "core-0.13", "bitcoin-28": "core-28",
            "bitcoin": RELEASES[-1].name, "pai-3.0": "pai", "paicoin": "pai"}  # fmt: skip
 DEFAULT_PROFILE = "pai"
+
+
+def rpc_server_defaults(
+    profile: Profile, threads: int | None = None, work_queue: int | None = None
+) -> tuple[int, int]:
+    """``-rpcthreads`` and ``-rpcworkqueue``, the release's defaults where not given
+    (src/httpserver.h DEFAULT_HTTP_THREADS, DEFAULT_HTTP_WORKQUEUE): 4 and 16 in PAI Core 3.0.0
+    and in Bitcoin Core up to 28, 16 and 64 from 29 (#31215). Like the node
+    (src/httpserver.cpp:InitHTTPServer, StartHTTPServer), it takes at least 1 of each."""
+    identity = profile.identity
+    modern = identity.client_name == "Satoshi" and identity.version_number >= v("29")
+    default_threads, default_queue = (16, 64) if modern else (4, 16)
+    return (max(default_threads if threads is None else threads, 1),
+            max(default_queue if work_queue is None else work_queue, 1))  # fmt: skip
 
 
 class UnknownProfile(ValueError):

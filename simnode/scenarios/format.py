@@ -233,7 +233,7 @@ EVENT_ACTIONS = {action.name: action for action in (
         Key("addrv2", "addrv2", read.boolean),
     )),
     EventAction("feefilter", ev.FeeFilter, (
-        PEER, Key("feerate", "feerate", read.count, required=True),
+        PEER, Key("feerate", "feerate", read.integer, required=True),  # out of range: ignored
     )),
     EventAction("blocks", ev.BlocksFound, (
         Key("count", "count", read.positive, required=True),
