@@ -178,6 +178,19 @@ class PeerSnapshot:
         return self.connection_type == MANUAL
 
     @property
+    def transport_type(self) -> str:
+        """``V2Transport::GetInfo`` (src/net.cpp @ v31.0): detecting until the transport is
+        settled, then v1 or v2."""
+        if self.transport_detecting:
+            return "detecting"
+        return "v2" if self.transport_v2 else "v1"
+
+    @property
+    def reported_session_id(self) -> str:
+        """The session id once the v2 handshake is done ("" while detecting and for v1)."""
+        return "" if self.transport_detecting else self.session_id
+
+    @property
     def changes_with_time(self) -> bool:
         """Whether this view reads differently as the clock moves (an outstanding ping's wait)."""
         return self.ping_sent_us is not None

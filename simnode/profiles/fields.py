@@ -109,19 +109,6 @@ def _permissions(peer: PeerSnapshot) -> list[str]:
     return ["noban", "relay", "mempool", "download"] if peer.whitelisted else []
 
 
-def _transport(peer: PeerSnapshot) -> str:
-    """``TransportTypeAsString`` of ``V2Transport::GetInfo`` (src/net.cpp @ v31.0): detecting
-    until the transport is settled, then v1 or v2."""
-    if peer.transport_detecting:
-        return "detecting"
-    return "v2" if peer.transport_v2 else "v1"
-
-
-def _session_id(peer: PeerSnapshot) -> str:
-    """Reported only once the v2 handshake is done ("" while detecting and for v1)."""
-    return "" if peer.transport_detecting else peer.session_id
-
-
 _FIELDS = [
     Field(
         "id",
@@ -385,7 +372,7 @@ _FIELDS += [
     Field("connection_type", "string", Presence.ALWAYS, PeerAttribute("connection_type"),
           "inbound, outbound-full-relay, manual, block-relay-only, addr-fetch, feeler or "
           "private-broadcast (31)", constraints={"enum": list(CONNECTION_TYPES)}),
-    Field("transport_protocol_type", "string", Presence.ALWAYS, lambda p, now: _transport(p),
+    Field("transport_protocol_type", "string", Presence.ALWAYS, PeerAttribute("transport_type"),
           "detecting, v1 or v2", constraints={"enum": ["detecting", "v1", "v2"]}),
     # 31.0 (#33448, src/rpc/net.cpp:getpeerinfo): the transaction announcement queue
     # (TxRelay's m_last_inv_sequence, 1 until the first announcement, and the size of
@@ -395,7 +382,7 @@ _FIELDS += [
           constraints={"minimum": 0}),
     Field("inv_to_send", "integer", Presence.ALWAYS, PeerAttribute("inv_to_send"),
           "Transactions queued for announcement to the peer", constraints={"minimum": 0}),
-    Field("session_id", "string", Presence.ALWAYS, lambda p, now: _session_id(p),
+    Field("session_id", "string", Presence.ALWAYS, PeerAttribute("reported_session_id"),
           "The BIP324 session id (64 hex digits for v2, empty otherwise)",
           constraints={"pattern": "^([0-9a-f]{64})?$"}),
 ]  # fmt: skip
