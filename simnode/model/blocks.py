@@ -45,6 +45,7 @@ class ChainEvents:
             confirmed, tx_bytes = self._mempool.block_template() if synced else ((), 0)
             self._chain = chain.extended(self._now_seconds, [(confirmed, tx_bytes)])
             self._mempool = self._mempool.without(confirmed)
+            self._mempool_changed(0)
             block = self._chain.block_at(self._chain.headers)
             keeping_up = [
                 peer for peer in self._peers.values()
@@ -107,6 +108,7 @@ class ChainEvents:
         self._mempool = self._mempool.with_arrivals(event.count, self._now_seconds,
                                                     self._chain.height, event.feerate,
                                                     event.vsize)  # fmt: skip
+        self._mempool_changed(event.count)
 
     def _sync(self, event: ev.SyncProgress) -> None:
         if event.inflight is not None and len(event.inflight) > MAX_BLOCKS_IN_TRANSIT_PER_PEER:

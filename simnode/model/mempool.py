@@ -56,6 +56,7 @@ class Mempool:
     seed: int
     entries: tuple[MempoolTx, ...] = ()
     arrivals: int = 0  # transactions ever generated: the next one's number
+    removals: int = 0  # transactions ever removed (confirmed)
 
     @property
     def size(self) -> int:
@@ -163,7 +164,15 @@ class Mempool:
     def without(self, txids: tuple[str, ...]) -> Mempool:
         """The pool after a block confirmed ``txids``."""
         gone = set(txids)
-        return replace(self, entries=tuple(tx for tx in self.entries if tx.txid not in gone))
+        entries = tuple(tx for tx in self.entries if tx.txid not in gone)
+        return replace(self, entries=entries,
+                       removals=self.removals + len(self.entries) - len(entries))  # fmt: skip
+
+    @property
+    def sequence(self) -> int:
+        """``CTxMemPool::GetSequence``: 1, plus one per transaction accepted (MemPoolAccept) and
+        per transaction removed (removeUnchecked), src/txmempool.h @ v31.0."""
+        return 1 + self.arrivals + self.removals
 
     def minimum_feerate_for(self, blocks: int) -> float | None:
         """The feerate (sat/vB) that gets into the next ``blocks`` blocks, judged from the pool:

@@ -271,6 +271,9 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
             self._now_us = max(self._now_us, timer.due_us)
             if timer.kind is Timer.PING_DUE and self._skip_ping_cycles(timer, peer, target_us):
                 continue
+            if timer.kind is Timer.INV_TRICKLE:
+                self._trickle(peer)
+                continue
             self._fire(timer, peer)
         self._now_us = target_us
 

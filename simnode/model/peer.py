@@ -89,6 +89,7 @@ class Peer:
     fee_filter_received: int = 0  # satoshis per kvB
     last_inv_sequence: int = 0
     inv_to_send: int = 0
+    trickle_due: bool = False  # an INV_TRICKLE timer is pending for the peer
     revision: int = 0
 
     @property

@@ -8,6 +8,7 @@ import hashlib
 
 from simnode.model import events as ev
 from simnode.model.addresses import ip_of
+from simnode.model.clock import MICROS
 from simnode.model.messages import MESSAGE_HEADER_BYTES, addr_message_size
 from simnode.model.peer import (
     BLOCK_RELAY,
@@ -19,7 +20,7 @@ from simnode.model.peer import (
     Peer,
 )
 from simnode.model.pings import to_us
-from simnode.model.state import EventError
+from simnode.model.state import EventError, Timer
 
 # src/net_processing.cpp @ v31.0: the address rate limiter (#22387, Bitcoin Core 22).
 MAX_ADDR_TO_SEND = 1000
@@ -30,6 +31,13 @@ BIP152_HIGH_BANDWIDTH_PEERS = 3  # MaybeSetPeerAsAnnouncingHeaderAndIDs: "only g
 SENDCMPCT_BYTES = MESSAGE_HEADER_BYTES + 1 + 8  # announce flag, version
 FEEFILTER_BYTES = MESSAGE_HEADER_BYTES + 8  # CAmount
 MAX_MONEY = 21_000_000 * 100_000_000  # MoneyRange, src/consensus/amount.h
+# SendMessages' transaction announcements (src/net_processing.cpp @ v31.0): a trickle every 5 s
+# on average to inbound peers, 2 s to outbound ones (here at exactly those intervals), at most
+# INVENTORY_BROADCAST_TARGET (14/s * 5 s) plus 5 per 1000 queued, never past 1000.
+INBOUND_INVENTORY_BROADCAST_INTERVAL_US = 5 * MICROS
+OUTBOUND_INVENTORY_BROADCAST_INTERVAL_US = 2 * MICROS
+INVENTORY_BROADCAST_TARGET = 14 * 5
+INVENTORY_BROADCAST_MAX = 1000
 # No transaction relay with these (the TxRelay is only set up for others, VERSION handling).
 _NO_TX_RELAY = (BLOCK_RELAY, FEELER)
 
@@ -165,3 +173,41 @@ class PeerRelay:
         self._account_recv(peer, "feefilter", FEEFILTER_BYTES)
         if 0 <= event.feerate <= MAX_MONEY and peer.relaytxes:
             peer.fee_filter_received = event.feerate
+
+    def _mempool_changed(self, accepted: int) -> None:
+        """``InitiateTxBroadcastToAll``: each of ``accepted`` new transactions is queued for
+        every peer we relay transactions with past its handshake; a trickle then announces
+        them and records the mempool sequence (also after removals, which move it)."""
+        if not self.settings.tx_announcements:
+            return
+        for peer in self._peers.values():
+            if not (peer.relaytxes and peer.handshake_complete):
+                continue
+            if accepted:
+                self._touch(peer)
+                peer.inv_to_send += accepted
+            self._schedule_trickle(peer)
+
+    def _schedule_trickle(self, peer: Peer) -> None:
+        if peer.trickle_due:
+            return
+        peer.trickle_due = True
+        interval = (INBOUND_INVENTORY_BROADCAST_INTERVAL_US if peer.inbound
+                    else OUTBOUND_INVENTORY_BROADCAST_INTERVAL_US)  # fmt: skip
+        self._schedule(self._now_us + interval, Timer.INV_TRICKLE, peer.id, 0)
+
+    def _trickle(self, peer: Peer) -> None:
+        """One trickle: announce what the broadcast limit allows (transactions confirmed
+        meanwhile are dropped from the queue unannounced in the node; counted alike here), and
+        remember the mempool sequence announced up to. The inv bytes are not counted: traffic is
+        the scenario's to script."""
+        self._touch(peer)
+        peer.trickle_due = False
+        queued = peer.inv_to_send
+        broadcast_max = min(
+            INVENTORY_BROADCAST_MAX, INVENTORY_BROADCAST_TARGET + queued // 1000 * 5
+        )
+        peer.inv_to_send = queued - min(queued, broadcast_max)
+        peer.last_inv_sequence = self._mempool.sequence
+        if peer.inv_to_send:
+            self._schedule_trickle(peer)

@@ -36,6 +36,10 @@ class NodeSettings:
     incremental_relay_fee: int = DEFAULT_MIN_RELAY_TX_FEE
     # -v2transport: BIP324 connections possible (default on from Bitcoin Core 27, #29347).
     v2transport: bool = False
+    # Whether the node keeps each peer's transaction announcement queue (getpeerinfo's
+    # inv_to_send and last_inv_sequence, reported from Bitcoin Core 31): a cost paid only where
+    # a release shows it.
+    tx_announcements: bool = False
     # Outbound block-relay-only slots generated peers fill (MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
     # 2 from Bitcoin Core 0.19, #15759; PAI Core has none).
     block_relay_connections: int = 0
@@ -91,6 +95,7 @@ class Timer(Enum):
     PING_TIMEOUT = 3
     ADDED_NODES = 4  # a round of the added-node thread (peer_id -1)
     BLOCK_DUE = 5  # the network finds a block (settings.block_interval_seconds; peer_id -1)
+    INV_TRICKLE = 6  # the peer's next transaction announcement (SendMessages' trickle)
 
 
 class TimerEntry(NamedTuple):

@@ -375,8 +375,8 @@ _FIELDS += [
     Field("transport_protocol_type", "string", Presence.ALWAYS, PeerAttribute("transport_type"),
           "detecting, v1 or v2", constraints={"enum": ["detecting", "v1", "v2"]}),
     # 31.0 (#33448, src/rpc/net.cpp:getpeerinfo): the transaction announcement queue
-    # (TxRelay's m_last_inv_sequence, 1 until the first announcement, and the size of
-    # m_tx_inventory_to_send; 0 and 0 for a peer without transaction relay).
+    # (TxRelay's m_last_inv_sequence, 1 until the first trickle, and the size of
+    # m_tx_inventory_to_send; 0 and 0 for a peer without transaction relay): model/relay.py.
     Field("last_inv_sequence", "integer", Presence.ALWAYS, PeerAttribute("last_inv_sequence"),
           "Mempool sequence number of the last transaction announcement to the peer",
           constraints={"minimum": 0}),

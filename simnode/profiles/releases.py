@@ -111,6 +111,7 @@ def _core_profile(release: Release, switches: frozenset[str] = frozenset()) -> P
             # Nodes from 0.19 keep two; generated tables show them from 26 on, so that the
             # goldens of earlier releases keep their all-full-relay outbound peers.
             block_relay_connections=2 if version >= v("26") else 0,
+            tx_announcements=version >= v("31"),
         ),
     )
 

@@ -216,3 +216,49 @@ def test_presynced_headers_follow_sync_progress():
     assert peer_of(node, peer_id).presynced_headers == 500_000
     with pytest.raises(EventError, match="-1 or more"):
         node.apply(SyncProgress(peer_id, presynced_headers=-2))
+
+
+# --- transaction announcements (31's inv_to_send, last_inv_sequence) ------------------------
+def test_arriving_transactions_queue_for_each_relaying_peer_until_its_trickle():
+    from simnode.model import BlocksFound, TransactionsArrived
+    from simnode.profiles import get_profile
+
+    node = Node(VirtualClock(), get_profile("core-31").settings)
+    ids = {}
+    connects = {
+        "out": Connect("203.0.113.1:8333", inbound=False, pong_rtt_seconds=0.1),
+        "in": Connect("198.51.100.1:50001", pong_rtt_seconds=0.1),
+        "block": Connect("203.0.113.2:8333", pong_rtt_seconds=0.1,
+                         connection_type="block-relay-only"),
+    }  # fmt: skip
+    for name, connect in connects.items():
+        ids[name] = node.apply(connect)
+        node.apply(VersionReceived(ids[name], relaytxes=True))
+    node.apply(TransactionsArrived(5))
+
+    def queue() -> dict[str, tuple[int, int]]:
+        peers = {p.id: p for p in node.snapshot().peers}
+        return {name: (peers[i].inv_to_send, peers[i].last_inv_sequence) for name, i in ids.items()}
+
+    assert queue() == {"out": (5, 1), "in": (5, 1), "block": (0, 0)}
+    node.advance(2)  # outbound peers' trickle: 2 s
+    assert queue() == {"out": (0, 6), "in": (5, 1), "block": (0, 0)}
+    node.advance(3)  # inbound: 5 s
+    assert queue() == {"out": (0, 6), "in": (0, 6), "block": (0, 0)}
+    node.apply(TransactionsArrived(3000))
+    node.advance(2)  # at most 70 + 5 per 1000 queued per trickle
+    assert queue()["out"] == (3000 - 85, 3006)
+    node.apply(BlocksFound(1))  # confirmed transactions move the sequence; the next trickle sees it
+    sequence = node.snapshot().mempool.sequence
+    node.advance(5)
+    assert queue()["in"][1] == sequence > 3006
+
+
+def test_releases_before_31_keep_no_announcement_queue():
+    from simnode.model import TransactionsArrived
+
+    node, peer_id = connected(NodeSettings(), inbound=False)
+    node.apply(VersionReceived(peer_id))
+    node.apply(TransactionsArrived(5))
+    node.advance(10)
+    assert (peer_of(node, peer_id).inv_to_send, peer_of(node, peer_id).last_inv_sequence) == (0, 1)

@@ -49,6 +49,12 @@ def test_modern_peers_shows_what_its_description_promises():
     assert (flood["addr_processed"], flood["addr_rate_limited"]) == (30, 30)
     assert end["block-b"]["presynced_headers"] == 120_000
     assert end["v2-out"]["bytesrecv_per_msg"]["feefilter"] == 32
+    queues = {name: (p["inv_to_send"], p["last_inv_sequence"]) for name, p in end.items()}
+    assert queues == {
+        "v2-out": (0, 5), "v1-out": (0, 5), "fetch": (0, 5), "manual": (0, 5),
+        "onion-out": (0, 5), "inbound": (4, 1), "v2-in": (4, 1),
+        "block-a": (0, 0), "block-b": (0, 0), "feeler": (0, 0),  # no transaction relay
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
