@@ -25,8 +25,24 @@ def sanitize_subver(subver: str) -> str:
     return "".join(c for c in subver[:MAX_SUBVERSION_LENGTH] if c in _SAFE_SUBVER_CHARS)
 
 
+class _Direction:
+    """What the connection type says of direction: the one fact, read two ways."""
+
+    __slots__ = ()
+    connection_type: str
+
+    @property
+    def inbound(self) -> bool:
+        return self.connection_type == INBOUND
+
+    @property
+    def manual(self) -> bool:
+        """Opened by addnode, -connect or onetry (getpeerinfo's ``addnode`` up to 0.21)."""
+        return self.connection_type == MANUAL
+
+
 @dataclass(slots=True)
-class Peer:
+class Peer(_Direction):
     """Mutable peer state; only ``Node`` touches it, bumping ``revision`` on every change."""
 
     id: int
@@ -93,14 +109,6 @@ class Peer:
     revision: int = 0
 
     @property
-    def inbound(self) -> bool:
-        return self.connection_type == INBOUND
-
-    @property
-    def manual(self) -> bool:
-        return self.connection_type == MANUAL
-
-    @property
     def bip152_hb_to(self) -> bool:
         return self.hb_to_rank is not None
 
@@ -115,7 +123,7 @@ class Peer:
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
-class PeerSnapshot:
+class PeerSnapshot(_Direction):
     """A peer at one instant. Compared by identity, so renderers can cache per snapshot object.
 
     Per-message maps are tuples of (type, bytes) sorted by type, non-zero entries only, as the
@@ -168,15 +176,6 @@ class PeerSnapshot:
     # Last, so that ``Peer.freeze`` copies every field before them by position.
     sent_per_msg: tuple[tuple[str, int], ...]
     recv_per_msg: tuple[tuple[str, int], ...]
-
-    @property
-    def inbound(self) -> bool:
-        return self.connection_type == INBOUND
-
-    @property
-    def manual(self) -> bool:
-        """Opened by addnode, -connect or onetry (getpeerinfo's ``addnode`` up to 0.21)."""
-        return self.connection_type == MANUAL
 
     @property
     def transport_type(self) -> str:
