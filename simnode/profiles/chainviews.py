@@ -340,8 +340,7 @@ def mempool_entry_json(profile: Profile, snapshot: NodeSnapshot, tx: MempoolTx) 
 def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
     """``mempoolInfoToJSON`` @ PAI 3.0.0 (Bitcoin Core 0.13 has the same five keys); v28 adds
     loaded, total_fee, the relay fees, unbroadcastcount and fullrbf."""
-    mempool = snapshot.mempool
-    settings = snapshot.settings
+    mempool, settings = snapshot.mempool, snapshot.settings
     minimum = Amount(settings.min_relay_fee)
     if era(profile) != "28":
         # GetMinFee(maxmempool) with no max() against -minrelaytxfee: 0 until the pool was
