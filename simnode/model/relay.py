@@ -1,6 +1,7 @@
 """What the node knows of each connection beyond its bytes: its type and transport, the
-compact-block high-bandwidth picks both ways, address relay and its rate limiter, and the
-peer's fee filter (src/net_processing.cpp, src/net.cpp @ v31.0). A part of ``Node``."""
+compact-block high-bandwidth picks both ways, address relay and its rate limiter, the peer's fee
+filter and the transaction announcement queue (src/net_processing.cpp, src/net.cpp @ v31.0). A
+part of ``Node``."""
 
 from __future__ import annotations
 
