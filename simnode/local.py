@@ -258,16 +258,21 @@ class LocalNode:
         manual: bool = False,
         pong_rtt: float | None = 0.1,
         handshake: bool = True,
+        connection_type: ev.ConnectionType | None = None,
+        v2transport: bool = False,
+        mapped_as: int | None = None,
         **version: Any,
     ) -> int:
         """Connect a peer (a documentation-range address unless given); returns its id.
-        ``version`` fields (subver, startingheight, timeoffset, ...) go into its version
-        message; ``handshake=False`` leaves it before the version message."""
+        ``connection_type`` (e.g. "block-relay-only"), ``v2transport`` and ``mapped_as`` are the
+        connect event's; ``version`` fields (subver, startingheight, timeoffset, ...) go into
+        its version message; ``handshake=False`` leaves it before the version message."""
         if addr is None:
             addr = seeded_faker(self.config.seed + len(self.node.peer_ids())).peer_address()
-        peer_id = self.node.apply(
-            ev.Connect(addr, inbound, whitelisted, manual, pong_rtt_seconds=pong_rtt)
-        )
+        connect = ev.Connect(addr, inbound, whitelisted, manual, pong_rtt_seconds=pong_rtt,
+                             connection_type=connection_type, v2transport=v2transport,
+                             mapped_as=mapped_as)  # fmt: skip
+        peer_id = self.node.apply(connect)
         assert peer_id is not None
         if handshake:
             self.node.apply(ev.VersionReceived(peer_id, **version))

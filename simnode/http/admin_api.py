@@ -208,6 +208,9 @@ def peers_add(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
         args["whitelisted"],
         args["manual"],
         pong_rtt_seconds=args["pong_rtt"],
+        connection_type=args["connection_type"],
+        v2transport=args["v2transport"],
+        mapped_as=args["mapped_as"],
     )
     peer_id = _apply(api, connect)
     assert peer_id is not None

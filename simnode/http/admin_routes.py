@@ -44,6 +44,7 @@ from simnode.http.admin_nodes import (
     scenario_step,
 )
 from simnode.http.apitable import Endpoint, Param, openapi
+from simnode.model.peer import CONNECTION_TYPES
 from simnode.profiles import PROFILES
 from simnode.profiles.releases import ALIASES
 
@@ -284,6 +285,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 nullable=True,
                 minimum=0,
                 default=0.1,
+            ),
+            Param(
+                "connection_type",
+                "string",
+                "the connection's type (null: from inbound and manual)",
+                nullable=True,
+                choices=CONNECTION_TYPES,
+            ),
+            Param(
+                "v2transport", "boolean", "BIP324 v2 transport (node with v2 only)", default=False
+            ),
+            Param(
+                "mapped_as",
+                "integer",
+                "its AS number from the node's -asmap",
+                nullable=True,
+                minimum=1,
             ),
             Param("handshake", "boolean", "complete the version handshake", default=True),
             _VERSION,

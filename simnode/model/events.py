@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["send", "recv"]
-# src/node/connection_types.h @ v31.0, as ConnectionTypeAsString names them.
+# src/node/connection_types.h @ v31.0 (enum ConnectionType; src/net.h before 24), as
+# ConnectionTypeAsString names them; private-broadcast is 31's (#29415).
 ConnectionType = Literal["inbound", "outbound-full-relay", "manual", "feeler", "block-relay-only",
                          "addr-fetch", "private-broadcast"]  # fmt: skip
 

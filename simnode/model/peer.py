@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field, fields
+from typing import get_args
+
+from simnode.model.events import ConnectionType
 
 # src/utilstrencodings.cpp @ PAI 3.0.0: SAFE_CHARS_DEFAULT, what SanitizeString keeps of a subver.
 _SAFE_SUBVER_CHARS = frozenset(
@@ -11,13 +14,11 @@ _SAFE_SUBVER_CHARS = frozenset(
 )
 MAX_SUBVERSION_LENGTH = 256  # src/net_processing.cpp @ PAI 3.0.0
 
-# src/node/connection_types.h @ v31.0 (enum ConnectionType; src/net.h before 24), as
-# ConnectionTypeAsString names them. private-broadcast is 31's (#29415).
+# Names for the connection types the model reads (model/events.py lists them all).
 INBOUND, MANUAL, OUTBOUND_FULL_RELAY = "inbound", "manual", "outbound-full-relay"
 BLOCK_RELAY, ADDR_FETCH, FEELER = "block-relay-only", "addr-fetch", "feeler"
 PRIVATE_BROADCAST = "private-broadcast"
-CONNECTION_TYPES = (INBOUND, OUTBOUND_FULL_RELAY, MANUAL, FEELER, BLOCK_RELAY, ADDR_FETCH,
-                    PRIVATE_BROADCAST)  # fmt: skip
+CONNECTION_TYPES: tuple[str, ...] = get_args(ConnectionType)  # the events' own list
 
 
 def sanitize_subver(subver: str) -> str:

@@ -4,6 +4,7 @@ scenario, read with python-bitcoinrpc, changes them as the model's events arrive
 
 import base64
 import json
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from decimal import Decimal
@@ -78,3 +79,37 @@ def test_the_modern_peers_scenario_over_a_socket():
         flooded = next(p for p in proxy.getpeerinfo() if p["addr"] == "1.2.3.5:51017")
         assert (flooded["addr_processed"], flooded["addr_rate_limited"]) == (30, 30)
         assert proxy.getnetworkinfo()["relayfee"] == Decimal("0.00000100")
+
+
+def post(node: LocalNode, path: str, body: dict) -> dict:
+    token = base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
+    request = urllib.request.Request(
+        node.url.rstrip("/") + path, data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Basic {token}"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_the_convenience_ways_in_take_the_connect_facts_too():
+    """LocalNode.add_peer and POST /simnode/peers/add take connection_type, v2transport and
+    mapped_as, as the connect event does; a bad type is refused naming the choices."""
+    with LocalNode(profile="core-31") as node, proxy_of(node) as proxy:
+        relay_only = node.add_peer("1.2.3.4:8333", inbound=False,
+                                   connection_type="block-relay-only", mapped_as=64500)  # fmt: skip
+        posted = post(node, "/simnode/peers/add", {"addr": "5.6.7.8:8333", "inbound": False,
+                                                   "v2transport": True})  # fmt: skip
+        feeler = post(node, "/simnode/peers/add", {"addr": "9.9.9.9:8333", "inbound": False,
+                                                   "connection_type": "feeler"})  # fmt: skip
+        first = peer(proxy, relay_only)
+        assert (first["connection_type"], first["mapped_as"]) == ("block-relay-only", 64500)
+        assert first["relaytxes"] is False  # block-relay-only connections relay no transactions
+        second = peer(proxy, posted["id"])
+        assert second["transport_protocol_type"] == "v2" and len(second["session_id"]) == 64
+        assert peer(proxy, feeler["id"])["connection_type"] == "feeler"
+        try:
+            post(node, "/simnode/peers/add", {"addr": "9.9.9.8:8333", "connection_type": "x"})
+        except urllib.error.HTTPError as error:
+            assert error.code == 400 and "connection_type" in error.read().decode()
+        else:
+            raise AssertionError("an unknown connection type was accepted")
