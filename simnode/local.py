@@ -32,6 +32,7 @@ from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.profiles.netviews import listbanned
 from simnode.profiles.profile import Profile
+from simnode.profiles.releases import rpc_server_defaults
 from simnode.scenarios import ScenarioRunner, library
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
@@ -141,7 +142,7 @@ class LocalNode:
         host: str = "127.0.0.1",
         port: int = 0,
         idle_timeout: float = 30,
-        threads: int = 21,
+        threads: int | None = None,
         app_options: dict | None = None,
         **config_keywords: Any,
     ) -> None:
@@ -152,8 +153,17 @@ class LocalNode:
         self._recipes: dict[NodeConfig, RecipeNodes] = {}
         profile = self._profile_for(self.config)
         self.simulation = Simulation(self._node_factory(self.config), profile)
-        self.app = NodeApp(self.simulation, self._credentials(), **(app_options or {}))
+        # The release's -rpcthreads/-rpcworkqueue defaults (16/64 from Bitcoin Core 29), unless
+        # app_options say otherwise; a later configure() keeps the server's.
+        rpc_threads, work_queue = rpc_server_defaults(profile)
+        options = {
+            "rpc_threads": rpc_threads,
+            "work_queue_depth": work_queue,
+            **(app_options or {}),
+        }
+        self.app = NodeApp(self.simulation, self._credentials(), **options)
         self.faults = FaultControl(self.app)
+        threads = self.app.work_queue.capacity + 1 if threads is None else threads
         self._served = ServedNode(self.app, host, port, idle_timeout=idle_timeout,
                                   threads=threads)  # fmt: skip
         self.host, self.port = host, self._served.port

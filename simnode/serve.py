@@ -205,6 +205,7 @@ def serve_command(args: argparse.Namespace) -> int:
     port = profile.identity.rpc_port if args.rpcport is None else args.rpcport
     try:
         served = ServedNode(RPCTimer(app, app.journal), args.rpcbind, port,
+                            threads=app.work_queue.capacity + 1,
                             idle_timeout=args.rpcservertimeout)  # fmt: skip
     except OSError as error:
         if cookie:

@@ -257,7 +257,9 @@ class ServedNode:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        threads: int = 21,  # enough to hold rpcthreads + rpcworkqueue and see the queue overflow
+        # More than -rpcthreads + -rpcworkqueue (4 + 16 by default), so requests past the work
+        # queue reach the app and get the node's "Work queue depth exceeded".
+        threads: int = 21,
         idle_timeout: float = 30,
     ) -> None:
         self._server = _LibeventServer(
