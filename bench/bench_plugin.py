@@ -79,7 +79,7 @@ def canned_reply() -> bytes:
 
     node = LocalNode(peers=8)
     body = b'{"jsonrpc":"1.0","id":1,"method":"getpeerinfo","params":[]}'
-    return node.app.processor.process(body, node.app._executor()).body
+    return node.app.reply_to(body).body
 
 
 # Records each test's setup + call + teardown, as pytest times them, in durations.json.

@@ -69,9 +69,8 @@ def main() -> None:
         with LocalNode(peers=peers, seed=1, speed=60) as node:
             auth = "Basic " + base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
             simnode = measure(node.host, node.port, auth, options.seconds)
-            payload = node.app.processor.process(
-                b'{"jsonrpc":"1.0","id":"bench","method":"getpeerinfo","params":[]}',
-                node.app._executor(),
+            payload = node.app.reply_to(
+                b'{"jsonrpc":"1.0","id":"bench","method":"getpeerinfo","params":[]}'
             ).body
 
         def canned(environ, start_response, payload=payload):

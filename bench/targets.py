@@ -82,7 +82,7 @@ def canned_app(payload: bytes) -> Callable:
 
 
 def reply_bytes(node: LocalNode, body: object) -> bytes:
-    reply = node.app.processor.process(json.dumps(body).encode(), node.app._executor())
+    reply = node.app.reply_to(json.dumps(body).encode())
     return b"".join(bytes(chunk) for chunk in reply.chunks)
 
 

@@ -37,6 +37,7 @@ from simnode.scenarios import ScenarioRunner, library
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 
+MAX_TEMPLATES = 16  # populated template nodes a LocalNode keeps, the oldest dropped first
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
 AUTH_MODES = ("password", "cookie")
 
@@ -381,6 +382,8 @@ class LocalNode:
             # Paused: the timeline moves only with advance (and the admin API's step, seek).
             return Playback(library.load(config.scenario), paused=True).new_node
         if config not in self._recipes:  # one template per configuration, cloned per reset
+            if len(self._recipes) >= MAX_TEMPLATES:  # a long session of many configurations
+                del self._recipes[next(iter(self._recipes))]
             profile = self._profile_for(config)
             recipe = NodeRecipe(profile, config.peers, config.seed, config.settings,
                                 config.start_seconds, config.speed)  # fmt: skip

@@ -24,6 +24,7 @@ from simnode.http.console import (
 )
 from simnode.http.runner import ServedNode
 from simnode.http.simulation import Simulation
+from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.profile import Profile
 from simnode.profiles.releases import ALIASES, rpc_server_defaults
@@ -140,18 +141,16 @@ def add_serve_command(commands: Any) -> None:
 def _default_recipe(args: argparse.Namespace, profile: Profile) -> NodeRecipe:
     """The built-in default scenario: generated peers, and a block every target spacing as on
     the network; with --mocktime a clock that stands at that time, as the node's -mocktime."""
-    settings = dataclasses.replace(
-        profile.settings,
-        ban_threshold=args.banscore,
-        ban_time_seconds=args.bantime,
-        block_interval_seconds=profile.settings.chain.target_spacing,
-    )
-    recipe = NodeRecipe(profile, args.peers, args.seed, settings, speed=args.speed)
-    if args.mocktime is None:
-        return recipe
-    # The clock reads the mocktime once the generated history has been played.
-    start = args.mocktime - recipe.history_seconds
-    return dataclasses.replace(recipe, start_seconds=start, speed=None)
+
+    def adjust(settings: NodeSettings) -> NodeSettings:
+        blocks = settings.chain.target_spacing
+        return dataclasses.replace(settings, ban_threshold=args.banscore,
+                                   ban_time_seconds=args.bantime,
+                                   block_interval_seconds=blocks)  # fmt: skip
+
+    if args.mocktime is not None:
+        return NodeRecipe(profile, args.peers, args.seed, mocktime=args.mocktime, adjust=adjust)
+    return NodeRecipe(profile, args.peers, args.seed, speed=args.speed, adjust=adjust)
 
 
 def rpc_logins(args: argparse.Namespace) -> tuple[CookieFile | None, tuple[str, ...]]:
@@ -181,6 +180,11 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CLIError("--peers must not be negative")
     if args.mocktime is not None and args.scenario:
         raise CLIError("--mocktime: a scenario sets its own clock")
+    if args.mocktime is not None and args.mocktime <= 0:
+        raise CLIError(
+            "--mocktime must be a positive unix time (the node's -mocktime=0 means "
+            "no mock time: leave the option out)"
+        )
     playback = None
     if args.scenario:
         playback = Playback(load_scenario_checked(args.scenario), args.speed, args.loop)

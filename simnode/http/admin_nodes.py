@@ -46,18 +46,20 @@ def _is_virtual(sim: Simulation) -> bool:
 
 def _recipe(sim: Simulation, args: dict[str, Any]) -> NodeRecipe:
     """The current recipe with the keys given (a played scenario's node: a recipe on a clock
-    of its kind); a new profile brings its own settings, the same one keeps the node's."""
-    profile = get_profile(args["profile"] or sim.profile.name)
+    of its kind and with its settings). Another release brings its own settings, with the
+    server's adjustments (``NodeRecipe.adjust``); the same release keeps the node's."""
+    # The same release keeps its -deprecatedrpc switches; another is named without them.
+    profile = sim.profile if args["profile"] is None else get_profile(args["profile"])
     clock = sim.node.clock
-    current = sim.recipe or NodeRecipe(sim.profile, speed=None if _is_virtual(sim) else clock.speed)
-    settings = sim.node.settings
-    same_release = settings.known_message_types == profile.settings.known_message_types
+    current = sim.recipe or NodeRecipe(sim.profile, settings=sim.node.settings,
+                                       speed=None if _is_virtual(sim) else clock.speed)  # fmt: skip
+    same_release = profile.name == current.profile.name
     return dataclasses.replace(
         current,
         profile=profile,
         peers=args["peers"] or 0,
         seed=args["seed"] or 0,
-        settings=settings if same_release else None,
+        settings=current.settings if same_release else None,
     )
 
 

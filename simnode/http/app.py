@@ -7,8 +7,6 @@ libevent's allowed methods, unknown method, path, work queue, POST only, authent
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import ipaddress
 import json
@@ -36,8 +34,10 @@ from simnode.http.runner import (
     REPLY_DELAY,
     RESET_MID_BODY,
     libevent_error_page,
+    release_memory,
 )
-from simnode.http.simulation import Simulation
+from simnode.http.simulation import Served, Simulation
+from simnode.model.node import Node
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.jsonrpc import (
@@ -45,6 +45,7 @@ from simnode.rpc.jsonrpc import (
     Executor,
     JSONRPCProcessor,
     LegacyDialect,
+    RPCReply,
     V2Dialect,
 )
 from simnode.rpc.methods import RequestView, RPCContext
@@ -243,16 +244,26 @@ class NodeApp:
         execute: Executor | None = None,
     ) -> Response:
         """Answer a JSON-RPC body, recording every call in the journal."""
+        served = self.simulation.served  # one read: the rules, node and caches of one reset
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
-        execute = execute or self._executor()
-        reply = self.processor.process(body, execute, lambda *call: calls.append(call))
-        self._record(calls, user, reply.status, fault, len(body))
+        reply = self._processors[served.profile.features.jsonrpc_v2].process(
+            body, execute or self._executor(served), lambda *call: calls.append(call)
+        )
+        self._record(served.node, calls, user, reply.status, fault, len(body))
         if reply.status == 204:  # 2.0 notifications only: no content
             return _plain(204)
         return _json(reply.status, reply.chunks)
 
+    def reply_to(self, body: bytes) -> RPCReply:
+        """The reply the node would send to a JSON-RPC body, without journaling its calls
+        (what the benchmarks compare a server with)."""
+        served = self.simulation.served
+        processor = self._processors[served.profile.features.jsonrpc_v2]
+        return processor.process(body, self._executor(served))
+
     def _record(
         self,
+        node: Node,
         calls: list[tuple[str, Any, Any, RPCError | None]],
         user: str,
         status: int,
@@ -261,7 +272,7 @@ class NodeApp:
     ) -> None:
         """Journal the calls of one request, at the node's time, each with its share of the
         body (what its parameters hold, near enough)."""
-        now = self.simulation.node.clock.now_us() // 1_000_000
+        now = node.clock.now_us() // 1_000_000
         share = body_bytes // max(1, len(calls))
         for method, params, request_id, error in calls:
             self.journal.record(Call(method, params, request_id, user, now, status,
@@ -285,7 +296,7 @@ class NodeApp:
             body = _with_wrong_ids(body)
         elif kind in (FaultKind.HTTP_500_EMPTY, FaultKind.WORK_QUEUE_FULL):
             never_run = [(r["method"], r.get("params") or [], r.get("id"), None) for r in requests]
-            self._record(never_run, user, 500, fault, len(body))  # the client did call
+            self._record(self.simulation.node, never_run, user, 500, fault, len(body))  # called
             if kind is FaultKind.HTTP_500_EMPTY:
                 return _plain(500)
             return _plain(self.simulation.profile.features.work_queue_status,
@@ -297,17 +308,11 @@ class NodeApp:
             request.environ[CLOSE_CONNECTION] = _CONNECTION_FAULTS[kind]
         return response
 
-    @property
-    def processor(self) -> JSONRPCProcessor:
-        """The JSON-RPC rules of the release being served."""
-        return self._processors[self.simulation.profile.features.jsonrpc_v2]
-
-    def _executor(self) -> Executor:
+    def _executor(self, served: Served) -> Executor:
         """What runs one request's calls: ``CRPCTable::execute`` on the node being served when
-        the request came (one read: node, release and caches of the same reset), every call
-        seeing it through one RequestView. The warm-up check comes before method lookup."""
+        the request came, every call seeing it through one RequestView. The warm-up check
+        comes before method lookup."""
         simulation = self.simulation
-        served = simulation.served
         view = RequestView(served.node)
 
         def execute(method: str, params: list[Any] | dict[str, Any]) -> Any:
@@ -318,23 +323,6 @@ class NodeApp:
             return self.table.execute(context, method, params)
 
         return execute
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: freed memory stays with the process
-        return None
-
-
-_MALLOC_TRIM = _malloc_trim()
-
-
-def release_memory() -> None:
-    """Return the C heap's free pages to the system: without it, the memory a big batch took
-    (freed, but scattered) stayed in the process's RSS."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
 
 
 _CONNECTION_FAULTS = {

@@ -149,6 +149,24 @@ def test_mocktime_makes_the_seed_reproducible(tmp_path):
     assert len(peers) == 12 and max(p["conntime"] for p in peers) <= 1750000000
 
 
+def test_mocktime_holds_through_admin_resets(tmp_path):
+    """A reset with another peer count rebuilt the clock from the first count's history, so
+    the node no longer read --mocktime (review of issue 16's fix)."""
+    served = Served("--rpcuser", "u", "--rpcpassword", "p", "--mocktime", "1750000000",
+                    tmp_path=tmp_path)  # fmt: skip
+    try:
+        for peers in (0, 5, 12):
+            body = json.dumps({"peers": peers}).encode()
+            request = urllib.request.Request(served.url + "simnode/reset", body,
+                                             {"Authorization": "Basic dTpw"})  # fmt: skip
+            urllib.request.urlopen(request, timeout=10).close()
+            replies = raw_answers(served.url, ("getnettotals", "getpeerinfo"))
+            totals, peerinfo = (json.loads(reply)["result"] for reply in replies)
+            assert (totals["timemillis"], len(peerinfo)) == (1750000000_000, peers)
+    finally:
+        served.stop()
+
+
 def test_a_password_without_a_user_is_the_nodes_empty_user_not_none(tmp_path):
     """issue 16, defect 3: --rpcpassword with --rpcauth and no --rpcuser made "None:X" a
     working login; the node joins -rpcuser (empty) and -rpcpassword: ":X"."""
@@ -233,6 +251,7 @@ BAD_SERVE_OPTIONS = [
     ["--rpcuser", "u"],
     ["--scenario", "no-such-scenario"],
     ["--scenario", "ban-storm", "--mocktime", "1750000000"],
+    ["--mocktime", "0"],
 ]
 
 

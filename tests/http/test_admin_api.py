@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import inspect
 import json
 import urllib.error
@@ -143,6 +144,21 @@ def test_reset_to_a_config_and_as_at_start(node):
     assert call(node, "POST", "/simnode/reset", {"scenario": "no-peers"})[1]["peers"] == 0
     assert call(node, "GET", "/simnode/scenario")[1]["name"] == "no-peers"
     assert call(node, "POST", "/simnode/reset", {})[1] == {"profile": "pai", "peers": 0}
+
+
+@pytest.mark.parametrize(("start", "target"), [("pai", "core-0.20"), ("core-28", "core-31")])
+def test_a_reset_to_another_release_brings_that_release_s_node(start, target):
+    """A reset to another release took the old release's settings whenever the two knew the
+    same message types: a core-0.20 node on PAI's chain, core-31 with 28's relay fee."""
+    with LocalNode(profile=start) as node:
+        call(node, "POST", "/simnode/reset", {"profile": target, "peers": 2})
+        expected = node.profile.settings
+        assert node.profile.name == target
+        assert node.node.settings == dataclasses.replace(expected, seed=0)
+        relay_fee = rpc(node, "getnetworkinfo")["relayfee"]
+        assert relay_fee == expected.min_relay_fee / 1e8  # BTC/kvB from satoshis per kvB
+        genesis = rpc(node, "getblockhash", 0)
+        assert genesis == expected.chain.genesis_hash
 
 
 def test_peers_bans_and_listening(node):

@@ -87,9 +87,10 @@ def test_a_year_long_jump_is_quick():
 @given(
     node_states(max_peers=6, optional="any", large_values=True), st.sampled_from(sorted(PROFILES))
 )
-def test_compiled_rendering_writes_what_the_generic_encoder_writes(node, profile_name):
-    """Each profile's generated encoder (inlined attributes, merged f-strings) against
-    jsontext.dumps of the rendered dicts, over every field and presence."""
+def test_the_peer_encoder_writes_what_the_generic_encoder_writes(node, profile_name):
+    """Each profile's PeerEncoder (attribute fields read by type group, one template per
+    combination of optional fields) against jsontext.dumps of the rendered dicts, over every
+    field and presence."""
     profile = get_profile(profile_name)
     snapshot = node.snapshot()
     assert profile.getpeerinfo_json(snapshot).text == dumps(profile.getpeerinfo(snapshot))

@@ -1,6 +1,7 @@
 """One HTTP request reads one instant of the node: a batch's calls share a snapshot, and a call
 that changes the node is seen by the calls after it (issue 15: one snapshot per request)."""
 
+import base64
 import json
 import urllib.request
 
@@ -17,8 +18,6 @@ def batch(node: LocalNode, *calls: tuple[str, list]) -> list[dict]:
 
 
 def _token(node: LocalNode) -> str:
-    import base64
-
     return base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
 
 
