@@ -16,6 +16,7 @@ from simnode.model.mempool import DEFAULT_MAX_MEMPOOL_BYTES, MempoolTx
 from simnode.model.state import NodeSnapshot
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
+from simnode.profiles.rawblock import header_bytes, transaction_size
 
 # nMinimumStakeDiff (src/chainparams.cpp @ PAI 3.0.0), satoshis: the pre-fork default.
 MINIMUM_STAKE_DIFFICULTY = {"main": 200_000_000, "test": 20_000_000, "regtest": 20_000}
@@ -154,23 +155,14 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
 
 def _tx_json(txid: str, block: Block, index: int) -> dict[str, Any]:
     """A confirmed transaction at verbosity 2: its ids and sizes (simnode keeps no scripts)."""
-    size = 180 if index == 0 else 250
+    size = transaction_size(index)
     return {"txid": txid, "hash": txid, "version": 2, "size": size, "vsize": size,
             "weight": size * 4, "locktime": 0, "vin": [], "vout": []}  # fmt: skip
 
 
 def block_hex(block: Block) -> str:
-    """The serialized header (getblockheader verbose=false), and for getblock verbosity 0 the
-    header followed by a transaction count: simnode keeps no transaction bodies."""
-    header = (
-        block.version.to_bytes(4, "little")
-        + bytes.fromhex(block.previous or "00" * 32)[::-1]
-        + bytes.fromhex(block.merkleroot)[::-1]
-        + block.time.to_bytes(4, "little")
-        + block.bits.to_bytes(4, "little")
-        + block.nonce.to_bytes(4, "little")
-    )
-    return header.hex()
+    """The serialized header, as getblockheader verbose=false sends it."""
+    return header_bytes(block).hex()
 
 
 # ------------------------------------------------------------------------------ the chain

@@ -13,6 +13,7 @@ from simnode.model.state import NodeSnapshot
 from simnode.profiles import chainviews
 from simnode.profiles.chainviews import era
 from simnode.profiles.profile import Profile
+from simnode.profiles.rawblock import raw_block
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.methods import Methods, RPCContext
 from simnode.rpc.params import get_bool, get_int, get_str, univalue_type_name
@@ -159,7 +160,7 @@ def getblockheader(ctx: RPCContext, args: list[Any]) -> Any:
     "about each transaction.\n",
     ('"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"',),
     arg_types=("string", "integer"), result_type="object",
-    cached=True,
+    cached=True, skip_type_check=("verbosity",),  # src/rpc/blockchain.cpp getblock @ v31.0
 )  # fmt: skip
 def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     """getblock @ PAI 3.0.0: verbosity a number, or the older boolean ``verbose``."""
@@ -175,7 +176,7 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     if not block.have_data:
         raise RPCError(RPCErrorCode.MISC_ERROR, "Block not found on disk")
     if verbosity <= 0:
-        return chainviews.block_hex(block) + f"{block.ntx:02x}"
+        return raw_block(block, chain.txids(block)).hex()
     return chainviews.block_json(ctx.profile, chain, block, branch, details=verbosity >= 2)
 
 
