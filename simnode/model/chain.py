@@ -16,6 +16,7 @@ from simnode.model.chainparams import WITNESS_SCALE_FACTOR, ChainParams, target_
 from simnode.model.clock import MICROS
 
 COINBASE_BYTES = 180
+TRANSACTION_BYTES = 250  # each other transaction of a block found before simnode started
 HEADER_BYTES = 80
 MEDIAN_TIME_SPAN = 11  # CBlockIndex::GetMedianTimePast: the median of the last 11 blocks
 VERSIONBITS_TOP_BITS = 0x20000000
@@ -299,7 +300,7 @@ class Chain:
             self.hash_heights[block_hash] = height
         ntx = self._derived_chain_tx(height) - (self._derived_chain_tx(height - 1) if height else 0)
         key = self._key("txs", height)
-        size = HEADER_BYTES + 1 + COINBASE_BYTES + (ntx - 1) * 250
+        size = HEADER_BYTES + 1 + COINBASE_BYTES + (ntx - 1) * TRANSACTION_BYTES
         genesis = height == 0
         bits = params.genesis_bits if genesis else params.tip_bits
         return Block(

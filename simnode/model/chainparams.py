@@ -35,6 +35,7 @@ class ChainParams:
     tip_bits: int
     transactions_per_block: float
     hybrid_height: int | None = None  # PAI: blocks carry stake fields from this height
+    halving_interval: int = 210_000  # nSubsidyHalvingInterval (regtest: 150)
     bip9_deployments: tuple[tuple[str, int, int, int], ...] = ()  # name, bit, start, timeout
 
     def with_start_height(self, height: int) -> ChainParams:
@@ -92,7 +93,7 @@ BITCOIN_REGTEST = ChainParams(
     genesis_merkleroot="4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
     target_spacing=600,
     chain_tx_time=0, chain_tx_count=0, chain_tx_rate=0.0, minimum_chain_work=0,
-    start_height=200, tip_bits=0x207FFFFF, transactions_per_block=1.0,
+    start_height=200, tip_bits=0x207FFFFF, transactions_per_block=1.0, halving_interval=150,
 )  # fmt: skip
 
 NETWORKS = {

@@ -12,19 +12,33 @@ from __future__ import annotations
 
 import hashlib
 
-from simnode.model.chain import Block
+from simnode.model.chain import COINBASE_BYTES, TRANSACTION_BYTES, Block
 
-COINBASE_SIZE = 180  # bytes, as verbosity 2 reports them
-TRANSACTION_SIZE = 250
 _OUTPUT_SCRIPT_SIZE = 22  # a P2WPKH-shaped script: OP_0, a 20-byte push
+OUTPUT_BYTES = 8 + 1 + _OUTPUT_SCRIPT_SIZE  # CTxOut: value, script length, script
 # Everything in a transaction but its input script and that script's length prefix:
-# version, input count, prevout, sequence, output count, value, script, lock time.
-_FIXED_BYTES = 4 + 1 + 36 + 4 + 1 + 8 + 1 + _OUTPUT_SCRIPT_SIZE + 4
+# version, input count, prevout, sequence, output count, the output, lock time.
+_FIXED_BYTES = 4 + 1 + 36 + 4 + 1 + OUTPUT_BYTES + 4
 
 
 def transaction_size(index: int) -> int:
     """The size of a block's ``index``-th transaction (the coinbase first)."""
-    return COINBASE_SIZE if index == 0 else TRANSACTION_SIZE
+    return COINBASE_BYTES if index == 0 else TRANSACTION_BYTES
+
+
+def fee_of(txid: str) -> int:
+    """A non-coinbase transaction's fee, in satoshis: 1 to 60 sat/vB of its size."""
+    rate = int.from_bytes(_seed(b"fee", txid)[:2], "big") % 60
+    return (rate + 1) * TRANSACTION_BYTES
+
+
+def output_value(txid: str) -> int:
+    """What a non-coinbase transaction's one output pays, in satoshis."""
+    return int.from_bytes(_seed(b"value", txid)[:4], "little") % 100_000_000 + 10_000
+
+
+def _seed(purpose: bytes, txid: str) -> bytes:
+    return hashlib.sha256(purpose + bytes.fromhex(txid)).digest()
 
 
 def compact_size(n: int) -> bytes:
@@ -50,25 +64,26 @@ def header_bytes(block: Block) -> bytes:
     )
 
 
-def raw_block(block: Block, txids: tuple[str, ...]) -> bytes:
-    """The whole block: header, transaction count, transactions."""
+def raw_block(block: Block, txids: tuple[str, ...], coinbase_value: int) -> bytes:
+    """The whole block: header, transaction count, transactions; the coinbase pays
+    ``coinbase_value`` (the subsidy and the fees)."""
     transactions = b"".join(
-        _transaction(txid, block.height, index) for index, txid in enumerate(txids)
+        _transaction(txid, block.height, index, coinbase_value) for index, txid in enumerate(txids)
     )
     return header_bytes(block) + compact_size(len(txids)) + transactions
 
 
-def _transaction(txid: str, height: int, index: int) -> bytes:
+def _transaction(txid: str, height: int, index: int, coinbase_value: int) -> bytes:
     seed = hashlib.sha256(bytes.fromhex(txid)).digest()
     if index == 0:  # the coinbase: a null prevout, the height first in its script (BIP34)
         prevout = b"\x00" * 32 + b"\xff\xff\xff\xff"
         height_push = height.to_bytes((height.bit_length() + 8) // 8 or 1, "little")
         script_start = bytes([len(height_push)]) + height_push
-        value = 625_000_000
+        value = coinbase_value
     else:
         prevout = seed + b"\x00\x00\x00\x00"
         script_start = b""
-        value = int.from_bytes(seed[:4], "little") % 100_000_000 + 546
+        value = output_value(txid)
     script_size = transaction_size(index) - _FIXED_BYTES - 1  # one byte of length prefix
     script = script_start + seed * (script_size // 32 + 1)
     output = b"\x00\x14" + seed[:20]

@@ -11,6 +11,7 @@ from simnode.model.chainparams import difficulty_of
 from simnode.model.mempool import MempoolTx
 from simnode.model.state import NodeSnapshot
 from simnode.profiles import chainviews
+from simnode.profiles.blockstats import coinbase_value
 from simnode.profiles.chainviews import era
 from simnode.profiles.profile import Profile
 from simnode.profiles.rawblock import raw_block
@@ -39,7 +40,7 @@ def _parse_hash_v(value: Any, name: str) -> str:
     return text.lower()
 
 
-def _hash_arg(ctx: RPCContext, value: Any, name: str) -> str:
+def hash_arg(ctx: RPCContext, value: Any, name: str) -> str:
     """PAI reads a block hash with ``uint256S`` (no check: a bad one is simply not found);
     Bitcoin Core (``ParseHashV``, v28) refuses a wrong length, then non-hex digits, with -8."""
     text = get_str(value)
@@ -58,7 +59,7 @@ def _block(
     ctx: RPCContext, value: Any, name: str = "blockhash"
 ) -> tuple[Chain, Block, Branch | None]:
     chain = ctx.snapshot().chain
-    found = chain.find(_hash_arg(ctx, value, name))
+    found = chain.find(hash_arg(ctx, value, name))
     if found is None:
         raise RPCError(RPCErrorCode.INVALID_ADDRESS_OR_KEY, "Block not found")
     return chain, *found
@@ -67,7 +68,7 @@ def _block(
 def _mempool_tx(ctx: RPCContext, value: Any) -> tuple[NodeSnapshot, MempoolTx]:
     snapshot = ctx.snapshot()
     if _modern(ctx.profile):
-        txid = _hash_arg(ctx, value, "txid")
+        txid = hash_arg(ctx, value, "txid")
     else:  # getmempoolentry etc. @ PAI 3.0.0: ParseHashV(request.params[0], "parameter 1")
         txid = _parse_hash_v(value, "parameter 1")
     tx = snapshot.mempool.get(txid)
@@ -176,7 +177,8 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     if not block.have_data:
         raise RPCError(RPCErrorCode.MISC_ERROR, "Block not found on disk")
     if verbosity <= 0:
-        return raw_block(block, chain.txids(block)).hex()
+        txids = chain.txids(block)
+        return raw_block(block, txids, coinbase_value(chain.params, block.height, txids)).hex()
     return chainviews.block_json(ctx.profile, chain, block, branch, details=verbosity >= 2)
 
 

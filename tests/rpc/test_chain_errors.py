@@ -56,6 +56,19 @@ ROWS = [
      'expected type number"\n}'),
     ("bitcoin-28", "estimatefee", [6], -32601, "Method not found"),  # removed in 0.17
     ("bitcoin-28", "gettxoutsetinfo", [], -32601, "Method not found"),  # not modelled for 28
+    # getblockstats and ParseHashOrHeight (src/rpc/blockchain.cpp @ v31.0): a height or a hash,
+    # and statistics by name.
+    ("core-31", "getblockstats", [-1], -8, "Target block height -1 is negative"),
+    ("core-31", "getblockstats", [10**7], -8, "Target block height 10000000 after current tip TIP"),
+    ("core-31", "getblockstats", [ZEROS], -5, "Block not found"),
+    ("core-31", "getblockstats", ["zz"], -8, "hash_or_height must be of length 64 (not 2, for "
+     "'zz')"),
+    ("core-31", "getblockstats", [1, ["txs", "nope"]], -8, "Invalid selected statistic 'nope'"),
+    ("core-31", "getblockstats", [1, "txs"], -3,
+     'Wrong type passed:\n{\n    "Position 2 (stats)": "JSON value of type string is not of '
+     'expected type array"\n}'),
+    ("core-0.17", "getblockstats", [1, "txs"], -1, "JSON value is not an array as expected"),
+    ("core-0.15", "getblockstats", [1], -32601, "Method not found"),  # 0.17 added it (#10757)
 ]  # fmt: skip
 
 
@@ -65,6 +78,7 @@ def test_bad_arguments_get_the_nodes_error(profile, method, params, code, messag
     app.simulation.node.apply(TransactionsArrived(3))
     best = app.call("getbestblockhash")[1]["result"]
     params = [best if p == "BEST" else p for p in params]
+    message = message.replace("TIP", str(app.call("getblockcount")[1]["result"]))
     status, reply = app.call(method, *params)
     assert reply["error"] == {"code": code, "message": message}
     assert reply["result"] is None
