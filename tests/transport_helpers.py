@@ -9,9 +9,8 @@ from werkzeug.test import Client
 from simnode.http.app import NodeApp
 from simnode.http.auth import Credentials, rpcauth_line
 from simnode.http.simulation import Simulation
-from simnode.model import Node, VirtualClock
-from simnode.model.fakepeers import populate
 from simnode.profiles import get_profile
+from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 
 USER, PASSWORD = "alice", "s3cret"
 
@@ -25,13 +24,10 @@ AUTH = basic(f"{USER}:{PASSWORD}")
 
 class AppUnderTest:
     def __init__(self, peers: int = 3, profile: str = "pai", **app_options) -> None:
-        def make_node() -> Node:
-            node = Node(VirtualClock())
-            populate(node, peers, seed=5)
-            return node
-
+        # The release's own node (its chain, settings and peers), as a served one is built.
+        recipe = NodeRecipe(get_profile(profile), peers, seed=5)
         self.sleeps: list[float] = []
-        self.simulation = Simulation(make_node, get_profile(profile))
+        self.simulation = Simulation(RecipeNodes(recipe).new_node, recipe.profile)
         credentials = Credentials(
             (f"{USER}:{PASSWORD}",), (rpcauth_line("bob", "hunter2", salt="abc"),)
         )
