@@ -253,10 +253,12 @@ def _announce(
 ) -> None:
     user = f'"$(cat {cookie.path})"' if cookie else f"{args.rpcuser}:{args.rpcpassword}"
     body = '{"jsonrpc":"1.0","id":"curltest","method":"getpeerinfo","params":[]}'
+    life = ("the clock standing at --mocktime" if args.mocktime is not None
+            else "ambient traffic")  # fmt: skip
     what = (
         f"playing scenario {playback.scenario.name!r} at {args.speed:g}x"
         if playback
-        else f"with the built-in default scenario ({args.peers} generated peers, ambient traffic)"
+        else f"with the built-in default scenario ({args.peers} generated peers, {life})"
     )
     lines = [
         f"simnode: serving a fake {profile} node {what} at {served.url}",
