@@ -17,6 +17,7 @@ from pathlib import Path
 
 COOKIE_USER = "__cookie__"
 COOKIE_FILE = ".cookie"
+MAX_VERIFIED = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +26,21 @@ class Credentials:
 
     user_passwords: tuple[str, ...] = ()
     rpcauth: tuple[str, ...] = field(default=())  # "user:salt$hmac_sha256_hex"
+    # Header values already found valid, and their user: a client sends the same one on every
+    # call, and the full check (base64, constant-time compares, HMACs) costs more than the
+    # lookup. Only valid ones are kept, at most MAX_VERIFIED; new credentials start empty.
+    _verified: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def authorized(self, authorization: str) -> str | None:
         """The user name if the ``Authorization`` header value is valid, else None."""
+        user = self._verified.get(authorization)
+        if user is None:
+            user = self._check(authorization)
+            if user is not None and len(self._verified) < MAX_VERIFIED:
+                self._verified[authorization] = user
+        return user
+
+    def _check(self, authorization: str) -> str | None:
         if not authorization.startswith("Basic "):
             return None
         try:
