@@ -11,28 +11,36 @@ from __future__ import annotations
 from typing import Any
 
 from simnode.model.chain import Block, Branch, Chain, guess_verification_progress
-from simnode.model.chainparams import DEFAULT_MAX_TIP_AGE, ChainParams, difficulty_of
+from simnode.model.chainparams import DEFAULT_MAX_TIP_AGE, ChainParams, difficulty_of, target_of
 from simnode.model.mempool import DEFAULT_MAX_MEMPOOL_BYTES, MempoolTx
 from simnode.model.state import NodeSnapshot
+from simnode.profiles.chainshapes import (
+    BLOCK,
+    BLOCKCHAININFO,
+    BLOCKHEADER,
+    CHAINTXSTATS,
+    ENTRY_FEES,
+    MEMPOOL_ENTRY,
+    MEMPOOLINFO,
+    MININGINFO,
+    core_version,
+    keys_of,
+    shaped,
+)
+from simnode.profiles.history import v
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
-from simnode.profiles.rawblock import header_bytes, transaction_size
+from simnode.profiles.rawblock import coinbase_script, header_bytes, transaction_size
+from simnode.profiles.softforks import (
+    DEPLOYMENT_WINDOW,
+    bip9_softforks,
+    softforks_list,
+    softforks_object,
+)
 
 # nMinimumStakeDiff (src/chainparams.cpp @ PAI 3.0.0), satoshis: the pre-fork default.
 MINIMUM_STAKE_DIFFICULTY = {"main": 200_000_000, "test": 20_000_000, "regtest": 20_000}
 BLOCK_DISK_BYTES_PER_BLOCK = 560  # size_on_disk: block files plus undo data, per block on average
-DEPLOYMENT_WINDOW = {"main": 2016, "test": 2016, "regtest": 144}  # nMinerConfirmationWindow
-NO_TIMEOUT = 999_999_999_999  # PAI's BIP9 deployments: nStartTime 0, this timeout
-# Bitcoin Core mainnet: where each soft fork is buried (src/kernel/chainparams.cpp).
-BITCOIN_BURIED = (("bip34", 227931), ("bip66", 363725), ("bip65", 388381), ("csv", 419328),
-                  ("segwit", 481824), ("taproot", 709632))  # fmt: skip
-
-
-def era(profile: Profile) -> str:
-    """Which family of shapes a release answers with: "pai", "0.13" or "28"."""
-    if profile.settings.chain.family == "pai":
-        return "pai"
-    return "0.13" if profile.identity.version_number < 160000 else "28"
 
 
 def in_ibd(snapshot: NodeSnapshot) -> bool:
@@ -87,23 +95,15 @@ def header_json(profile: Profile, chain: Chain, block: Block, branch: Branch | N
         "difficulty": difficulty_of(block.bits),
         "chainwork": f"{block.chainwork:064x}",
     }
-    if era(profile) == "pai":
+    version = core_version(profile)
+    if version is None:
         result.update(_stake_fields(block, chain.params))
-    elif era(profile) == "28":
-        result["nTx"] = block.ntx
-    _links(result, chain, block)
-    return _ordered_header(profile, result)
-
-
-def _ordered_header(profile: Profile, result: dict[str, Any]) -> dict[str, Any]:
-    if era(profile) != "28":
+        _links(result, chain, block)
         return result
-    # v28 blockheaderToJSON: ... chainwork, nTx, previousblockhash, nextblockhash (with
-    # "target" only from 29; not verified against the tag).
-    order = ("hash", "confirmations", "height", "version", "versionHex", "merkleroot", "time",
-             "mediantime", "nonce", "bits", "difficulty", "chainwork", "nTx",
-             "previousblockhash", "nextblockhash")  # fmt: skip
-    return {key: result[key] for key in order if key in result}
+    result["target"] = f"{target_of(block.bits):064x}"
+    result["nTx"] = block.ntx
+    _links(result, chain, block)
+    return shaped(BLOCKHEADER, version, result)
 
 
 def _links(result: dict[str, Any], chain: Chain, block: Block) -> None:
@@ -125,8 +125,9 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
     """``blockToJSON`` (verbosity 1; 2 gives each transaction as an object)."""
     active = branch is None and chain.is_active(block)
     header = header_json(profile, chain, block, branch)
+    txids = chain.txids(block)
     txs: list[Any] = [_tx_json(txid, block, index) if details else txid
-                      for index, txid in enumerate(chain.txids(block))]  # fmt: skip
+                      for index, txid in enumerate(txids)]  # fmt: skip
     result: dict[str, Any] = {
         "hash": block.hash,
         "confirmations": chain.height - block.height + 1 if active else -1,
@@ -145,12 +146,17 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
         "difficulty": header["difficulty"],
         "chainwork": header["chainwork"],
     }
-    if era(profile) == "pai":
+    version = core_version(profile)
+    if version is None:
         result.update(_stake_fields(block, chain.params, always=chain.params.name != "test"))
-    else:
-        result["nTx"] = block.ntx
-    _links(result, chain, block)
-    return result
+        _links(result, chain, block)
+        return result
+    # coinbaseTxToJSON (src/rpc/blockchain.cpp @ 6574cb40869b): the coinbase as getblock 0
+    # serializes it; simnode's coinbases carry no witness.
+    coinbase = {"version": 2, "locktime": 0, "sequence": 0xFFFFFFFF,
+                "coinbase": coinbase_script(txids[0], block.height).hex()}  # fmt: skip
+    result.update(header, cost=block.weight, coinbase_tx=coinbase)
+    return shaped(BLOCK, version, result)
 
 
 def _tx_json(txid: str, block: Block, index: int) -> dict[str, Any]:
@@ -167,69 +173,40 @@ def block_hex(block: Block) -> str:
 
 # ------------------------------------------------------------------------------ the chain
 def getblockchaininfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
-    """``getblockchaininfo`` @ PAI 3.0.0: no ``initialblockdownload`` (Bitcoin Core 0.16 added
-    it), ``softforks`` as a list and ``bip9_softforks``; v28: ``time``, ``initialblockdownload``,
-    no soft forks (getdeploymentinfo since 23), ``warnings`` a list."""
+    """``getblockchaininfo``: PAI Core 3.0.0 has no ``initialblockdownload`` (Bitcoin Core 0.16
+    added it), ``softforks`` as a list and ``bip9_softforks``; Bitcoin Core's keys per release
+    are ``chainshapes.BLOCKCHAININFO``."""
     chain = snapshot.chain
     tip = chain.tip
-    shape = era(profile)
+    version = core_version(profile)
     info: dict[str, Any] = {
         "chain": chain.params.name,
         "blocks": chain.height,
         "headers": chain.headers,
         "bestblockhash": tip.hash,
+        "bits": f"{tip.bits:08x}",
+        "target": f"{target_of(tip.bits):064x}",
         "difficulty": difficulty_of(tip.bits),
+        "time": tip.time,
+        "mediantime": chain.median_time_past(chain.height),
+        "verificationprogress": guess_verification_progress(chain.params, tip, snapshot.now_us),
+        "initialblockdownload": in_ibd(snapshot),
+        "chainwork": f"{tip.chainwork:064x}",
+        "size_on_disk": (chain.height + 1) * BLOCK_DISK_BYTES_PER_BLOCK,
+        "pruned": False,
     }
-    if shape == "28":
-        info["time"] = tip.time
-    info["mediantime"] = chain.median_time_past(chain.height)
-    info["verificationprogress"] = guess_verification_progress(chain.params, tip, snapshot.now_us)
-    if shape == "28":
-        info["initialblockdownload"] = in_ibd(snapshot)
-    info["chainwork"] = f"{tip.chainwork:064x}"
-    if shape != "0.13":
-        info["size_on_disk"] = (chain.height + 1) * BLOCK_DISK_BYTES_PER_BLOCK
-    info["pruned"] = False
-    if shape != "28":
-        info["softforks"] = _softforks(chain)
-        info["bip9_softforks"] = _bip9_softforks(chain, shape)
-    if shape != "0.13":
-        info["warnings"] = _warnings(profile)
-    return info
-
-
-def _softforks(chain: Chain) -> list[dict[str, Any]]:
-    """``SoftForkDesc`` for bip34/66/65: activated by height (PAI: from block 1)."""
-    buried = dict(BITCOIN_BURIED) if chain.params.family == "bitcoin" else {}
-    return [
-        {"id": name, "version": version,
-         "reject": {"status": chain.height >= buried.get(name, 1)}}
-        for name, version in (("bip34", 2), ("bip66", 3), ("bip65", 4))
-    ]  # fmt: skip
-
-
-def _bip9_softforks(chain: Chain, shape: str) -> dict[str, Any]:
-    """``BIP9SoftForkDesc``: PAI deploys csv and segwit from time 0 with no timeout, so they
-    go defined, started, locked in and active over the first four windows."""
-    window = DEPLOYMENT_WINDOW[chain.params.name]
-    forks = {}
-    for name, bit in (("csv", 0), ("segwit", 1)):
-        period = min(chain.height // window, 3)
-        status = ("defined", "started", "locked_in", "active")[period]
-        entry: dict[str, Any] = {"status": status}
-        if status == "started":
-            entry["bit"] = bit
-        entry["startTime"] = 0
-        entry["timeout"] = NO_TIMEOUT
-        if shape == "pai":
-            entry["since"] = period * window
-        if status == "started":
-            elapsed = chain.height % window + 1
-            entry["statistics"] = {"period": window, "threshold": window * 95 // 100,
-                                   "elapsed": elapsed, "count": elapsed,
-                                   "possible": True}  # fmt: skip
-        forks[name] = entry
-    return forks
+    if version is not None and version >= v("0.19"):
+        info["softforks"] = softforks_object(chain, version)
+    else:
+        info["softforks"] = softforks_list(chain, version)
+        info["bip9_softforks"] = bip9_softforks(chain, version)
+    info["warnings"] = _warnings(profile)
+    if version is None:
+        pai = ("chain", "blocks", "headers", "bestblockhash", "difficulty", "mediantime",
+               "verificationprogress", "chainwork", "size_on_disk", "pruned", "softforks",
+               "bip9_softforks", "warnings")  # fmt: skip
+        return {key: info[key] for key in pai}
+    return shaped(BLOCKCHAININFO, version, info)
 
 
 def getchaintips(snapshot: NodeSnapshot) -> list[dict[str, Any]]:
@@ -249,12 +226,16 @@ def getchaintips(snapshot: NodeSnapshot) -> list[dict[str, Any]]:
             for h, block_hash, length, status in tips]  # fmt: skip
 
 
-def getchaintxstats(chain: Chain, count: int | None, block: Block) -> dict[str, Any]:
-    """``getchaintxstats`` @ PAI 3.0.0 (window defaults to a month of blocks)."""
+def getchaintxstats(profile: Profile, chain: Chain, count: int | None,
+                    block: Block) -> dict[str, Any]:  # fmt: skip
+    """``getchaintxstats`` (window defaults to a month of blocks); PAI Core 3.0.0's keys come
+    in its own order, Bitcoin Core's are ``chainshapes.CHAINTXSTATS``."""
     if count is None:
         count = max(0, min(30 * 24 * 60 * 60 // chain.params.target_spacing, block.height - 1))
     past = chain.block_at(block.height - count)
     result: dict[str, Any] = {"time": block.time, "txcount": block.chain_tx,
+                              "window_final_block_hash": block.hash,
+                              "window_final_block_height": block.height,
                               "window_block_count": count}  # fmt: skip
     if count > 0:
         interval = chain.median_time_past(block.height) - chain.median_time_past(past.height)
@@ -262,7 +243,11 @@ def getchaintxstats(chain: Chain, count: int | None, block: Block) -> dict[str, 
         result["window_interval"] = interval
         if interval > 0:
             result["txrate"] = result["window_tx_count"] / interval
-    return result
+    version = core_version(profile)
+    if version is None:
+        del result["window_final_block_hash"], result["window_final_block_height"]
+        return result
+    return shaped(CHAINTXSTATS, version, result)
 
 
 def networkhashps(chain: Chain, lookup: int, height: int) -> float:
@@ -289,63 +274,66 @@ def gettxoutsetinfo(chain: Chain) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ mempool
 def mempool_entry_json(profile: Profile, snapshot: NodeSnapshot, tx: MempoolTx) -> dict:
-    """``entryToJSON`` @ PAI 3.0.0 (with PAI's ``type`` and ``expiry``); v28 moves the fees
-    into a ``fees`` object and adds ``vsize``, ``weight``, ``spentby``, ``bip125-replaceable``
-    and ``unbroadcast`` (key order not checked against the tag)."""
+    """``entryToJSON`` @ PAI 3.0.0 (with PAI's ``type`` and ``expiry``); Bitcoin Core's keys
+    per release are ``chainshapes.MEMPOOL_ENTRY``."""
     mempool = snapshot.mempool
     family = mempool.families[tx.txid]
-    shape = era(profile)
-    if shape == "28":
-        return {
-            "vsize": tx.vsize, "weight": tx.weight, "time": tx.time, "height": tx.height,
-            "descendantcount": family.descendant_count,
-            "descendantsize": family.descendant_size,
-            "ancestorcount": family.ancestor_count, "ancestorsize": family.ancestor_size,
-            "wtxid": tx.wtxid,
-            "fees": {"base": Amount(tx.fee), "modified": Amount(tx.fee),
-                     "ancestor": Amount(family.ancestor_fees),
-                     "descendant": Amount(family.descendant_fees)},
-            "depends": sorted(tx.parents), "spentby": sorted(mempool.children.get(tx.txid, ())),
-            "bip125-replaceable": False, "unbroadcast": False,
-        }  # fmt: skip
+    version = core_version(profile)
+    entry: dict[str, Any] = {"type": "standard"} if version is None else {}
     # StakeInfoToUniv (core_write.cpp @ PAI 3.0.0): a plain transaction is "standard".
-    entry: dict[str, Any] = {"type": "standard"} if shape == "pai" else {}
     entry.update({
-        "size": tx.vsize, "fee": Amount(tx.fee), "modifiedfee": Amount(tx.fee), "time": tx.time,
-        "height": tx.height,
-    })  # fmt: skip
-    if shape == "0.13":
-        entry["startingpriority"] = entry["currentpriority"] = 0  # gone in 0.15
-    entry.update({
+        "size": tx.vsize, "vsize": tx.vsize, "weight": tx.weight, "fee": Amount(tx.fee),
+        "modifiedfee": Amount(tx.fee), "time": tx.time, "height": tx.height,
+        "startingpriority": 0, "currentpriority": 0,  # 0.13 only
         "descendantcount": family.descendant_count, "descendantsize": family.descendant_size,
         "descendantfees": family.descendant_fees,
         "ancestorcount": family.ancestor_count, "ancestorsize": family.ancestor_size,
-        "ancestorfees": family.ancestor_fees,
+        "ancestorfees": family.ancestor_fees, "wtxid": tx.wtxid,
     })  # fmt: skip
-    if shape == "pai":
-        entry["wtxid"] = tx.wtxid
+    if version is None:
+        for key in ("vsize", "weight", "startingpriority", "currentpriority"):
+            del entry[key]
         entry["expiry"] = 0
-    entry["depends"] = sorted(tx.parents)
-    return entry
+        entry["depends"] = sorted(tx.parents)
+        return entry
+    # 31's cluster mempool mines a transaction in one chunk with the ancestors it pays for:
+    # simnode's chunk is its ancestor package when that pays a lower feerate, else itself.
+    package_rate = family.ancestor_fees / max(family.ancestor_size, 1)
+    in_package = package_rate < tx.feerate
+    fees = {"base": Amount(tx.fee), "modified": Amount(tx.fee),
+            "ancestor": Amount(family.ancestor_fees), "descendant": Amount(family.descendant_fees),
+            "chunk": Amount(family.ancestor_fees if in_package else tx.fee)}  # fmt: skip
+    entry.update({
+        "chunkweight": family.ancestor_size * 4 if in_package else tx.weight,
+        "fees": {key: fees[key] for key in keys_of(ENTRY_FEES, version)},
+        "depends": sorted(tx.parents), "spentby": sorted(mempool.children.get(tx.txid, ())),
+        "bip125-replaceable": False, "unbroadcast": False,
+    })  # fmt: skip
+    return shaped(MEMPOOL_ENTRY, version, entry)
 
 
 def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
-    """``mempoolInfoToJSON`` @ PAI 3.0.0 (Bitcoin Core 0.13 has the same five keys); v28 adds
-    loaded, total_fee, the relay fees, unbroadcastcount and fullrbf."""
+    """``mempoolInfoToJSON`` @ PAI 3.0.0 (Bitcoin Core 0.13 has the same five keys); Bitcoin
+    Core's keys per release are ``chainshapes.MEMPOOLINFO``."""
     mempool, settings = snapshot.mempool, snapshot.settings
     minimum = Amount(settings.min_relay_fee)
-    if era(profile) != "28":
-        # GetMinFee(maxmempool) with no max() against -minrelaytxfee: 0 until the pool was
-        # trimmed, which simnode's never is (it stays far below 300 MB).
-        return {"size": mempool.size, "bytes": mempool.bytes, "usage": mempool.usage,
-                "maxmempool": DEFAULT_MAX_MEMPOOL_BYTES, "mempoolminfee": Amount(0)}  # fmt: skip
-    return {
+    version = core_version(profile)
+    # Before 0.16, GetMinFee(maxmempool) with no max() against -minrelaytxfee: 0 until the
+    # pool was trimmed, which simnode's never is (it stays far below 300 MB).
+    old = version is None or version < v("0.16")
+    info = {
         "loaded": True, "size": mempool.size, "bytes": mempool.bytes, "usage": mempool.usage,
         "total_fee": Amount(mempool.total_fee), "maxmempool": DEFAULT_MAX_MEMPOOL_BYTES,
-        "mempoolminfee": minimum, "minrelaytxfee": minimum,
+        "mempoolminfee": Amount(0) if old else minimum, "minrelaytxfee": minimum,
         "incrementalrelayfee": Amount(settings.incremental_relay_fee), "unbroadcastcount": 0,
-        "fullrbf": True,
+        # DEFAULT_MEMPOOL_FULL_RBF false up to 27, true in 28, hard-coded true from 29.
+        "fullrbf": version is not None and version >= v("28"),
+        # src/policy/policy.h @ 6574cb40869b: DEFAULT_PERMIT_BAREMULTISIG, MAX_OP_RETURN_RELAY
+        # (30+), DEFAULT_CLUSTER_LIMIT, DEFAULT_CLUSTER_SIZE_LIMIT_KVB (in vbytes).
+        "permitbaremultisig": True, "maxdatacarriersize": 100_000, "limitclustercount": 64,
+        "limitclustersize": 101_000, "optimal": True,
     }  # fmt: skip
+    return shaped(MEMPOOLINFO, 0 if version is None else version, info)
 
 
 def estimatesmartfee(snapshot: NodeSnapshot, target: int) -> dict[str, Any]:
@@ -363,25 +351,27 @@ def estimatesmartfee(snapshot: NodeSnapshot, target: int) -> dict[str, Any]:
 
 
 def getmininginfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:
-    """``getmininginfo`` @ PAI 3.0.0 (0.13 also has ``errors`` and ``testnet``; v28 drops
-    currentblockweight/tx until a template was made: not checked against the tag)."""
+    """``getmininginfo`` @ PAI 3.0.0 (a 0.15 fork: Bitcoin Core 0.16's keys); Bitcoin Core's
+    keys per release are ``chainshapes.MININGINFO``."""
     chain = snapshot.chain
-    shape = era(profile)
-    info: dict[str, Any] = {"blocks": chain.height}
-    if shape != "28":
-        info["currentblockweight"] = 0
-        info["currentblocktx"] = 0
-    info["difficulty"] = difficulty_of(chain.tip.bits)
-    if shape == "0.13":
-        info["errors"] = ""
-    info["networkhashps"] = networkhashps(chain, 120, -1)
-    info["pooledtx"] = snapshot.mempool.size
-    if shape == "0.13":
-        info["testnet"] = chain.params.name == "test"
-    info["chain"] = chain.params.name
-    if shape != "0.13":
-        info["warnings"] = _warnings(profile)
-    return info
+    tip = chain.tip
+    bits = f"{tip.bits:08x}"
+    target = f"{target_of(tip.bits):064x}"
+    info: dict[str, Any] = {
+        "blocks": chain.height, "currentblocksize": 0, "currentblockcost": 0,
+        "currentblockweight": 0, "currentblocktx": 0, "bits": bits,
+        "difficulty": difficulty_of(tip.bits), "target": target, "errors": "",
+        "networkhashps": networkhashps(chain, 120, -1), "pooledtx": snapshot.mempool.size,
+        "testnet": chain.params.name == "test",
+        "blockmintxfee": Amount(1),  # DEFAULT_BLOCK_MIN_TX_FEE, sat/kvB (30+)
+        "chain": chain.params.name,
+        # The next block's difficulty as the tip's: simnode's chains never retarget.
+        "next": {"height": chain.height + 1, "bits": bits,
+                 "difficulty": difficulty_of(tip.bits), "target": target},
+        "warnings": _warnings(profile),
+    }  # fmt: skip
+    version = core_version(profile)
+    return shaped(MININGINFO, v("0.16") if version is None else version, info)
 
 
 # ------------------------------------------------------------------------------ status
@@ -389,16 +379,3 @@ def getmemoryinfo() -> dict[str, Any]:
     """``getmemoryinfo "stats"``: the locked-memory arena of a node without a wallet."""
     return {"locked": {"used": 0, "free": 65536, "total": 65536, "locked": 65536,
                        "chunks_used": 0, "chunks_free": 1}}  # fmt: skip
-
-
-def getdeploymentinfo(snapshot: NodeSnapshot) -> dict[str, Any]:
-    """``getdeploymentinfo`` (Bitcoin Core 23+): every soft fork buried at its height."""
-    chain = snapshot.chain
-    return {
-        "hash": chain.tip.hash,
-        "height": chain.height,
-        "deployments": {
-            name: {"type": "buried", "active": chain.height >= height, "height": height}
-            for name, height in BITCOIN_BURIED
-        },
-    }

@@ -73,19 +73,25 @@ def raw_block(block: Block, txids: tuple[str, ...], coinbase_value: int) -> byte
     return header_bytes(block) + compact_size(len(txids)) + transactions
 
 
+def coinbase_script(txid: str, height: int) -> bytes:
+    """The coinbase's input script: the BIP34 height push, then bytes from its txid."""
+    seed = hashlib.sha256(bytes.fromhex(txid)).digest()
+    script_size = transaction_size(0) - _FIXED_BYTES - 1
+    height_push = height.to_bytes((height.bit_length() + 8) // 8 or 1, "little")
+    return (bytes([len(height_push)]) + height_push + seed * (script_size // 32 + 1))[:script_size]
+
+
 def _transaction(txid: str, height: int, index: int, coinbase_value: int) -> bytes:
     seed = hashlib.sha256(bytes.fromhex(txid)).digest()
+    script_size = transaction_size(index) - _FIXED_BYTES - 1  # one byte of length prefix
     if index == 0:  # the coinbase: a null prevout, the height first in its script (BIP34)
         prevout = b"\x00" * 32 + b"\xff\xff\xff\xff"
-        height_push = height.to_bytes((height.bit_length() + 8) // 8 or 1, "little")
-        script_start = bytes([len(height_push)]) + height_push
+        script = coinbase_script(txid, height)
         value = coinbase_value
     else:
         prevout = seed + b"\x00\x00\x00\x00"
-        script_start = b""
+        script = seed * (script_size // 32 + 1)
         value = output_value(txid)
-    script_size = transaction_size(index) - _FIXED_BYTES - 1  # one byte of length prefix
-    script = script_start + seed * (script_size // 32 + 1)
     output = b"\x00\x14" + seed[:20]
     return (
         (2).to_bytes(4, "little")

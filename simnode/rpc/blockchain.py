@@ -10,10 +10,9 @@ from simnode.model.chain import Block, Branch, Chain
 from simnode.model.chainparams import difficulty_of
 from simnode.model.mempool import MempoolTx
 from simnode.model.state import NodeSnapshot
-from simnode.profiles import chainviews
+from simnode.profiles import chainviews, softforks
 from simnode.profiles.blockstats import coinbase_value
-from simnode.profiles.chainviews import era
-from simnode.profiles.profile import Profile
+from simnode.profiles.chainshapes import core_from, core_version
 from simnode.profiles.rawblock import raw_block
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.methods import Methods, RPCContext
@@ -23,8 +22,9 @@ BLOCKCHAIN_METHODS = Methods("blockchain")
 _HEX = re.compile(r"[0-9a-fA-F]*")
 
 
-def _modern(profile: Profile) -> bool:
-    return era(profile) == "28"
+# Bitcoin Core 0.16+ (what simnode's "v28" shapes once covered): argument names and checks
+# as ParseHashV has them there, and no gettxoutsetinfo (its later shapes are not modelled).
+_modern = core_from("0.16")
 
 
 def _parse_hash_v(value: Any, name: str) -> str:
@@ -44,7 +44,7 @@ def hash_arg(ctx: RPCContext, value: Any, name: str) -> str:
     """PAI reads a block hash with ``uint256S`` (no check: a bad one is simply not found);
     Bitcoin Core (``ParseHashV``, v28) refuses a wrong length, then non-hex digits, with -8."""
     text = get_str(value)
-    if era(ctx.profile) == "pai":
+    if core_version(ctx.profile) is None:
         return text.lower()
     if len(text) != 64:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER,
@@ -115,7 +115,7 @@ def getbestblockhash(ctx: RPCContext, args: list[Any]) -> str:
 @BLOCKCHAIN_METHODS.method(
     "getbestblock", (), 0, "getbestblock",
     "\nReturns the hash and height of the best (tip) block (PAI Core).\n",
-    result_type="object", in_release=lambda profile: era(profile) == "pai",
+    result_type="object", in_release=lambda profile: core_version(profile) is None,
 )  # fmt: skip
 def getbestblock(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     tip = ctx.snapshot().chain.tip
@@ -197,7 +197,7 @@ def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     "getchaintxstats", ("nblocks", "blockhash"), 0, 'getchaintxstats ( nblocks "blockhash" )',
     "\nCompute statistics about the total number and rate of transactions in the chain.\n",
     ("", "2016"), arg_types=("integer", "string"), result_type="object",
-    cached=True,
+    cached=True, in_release=core_from("0.15", pai=True),
 )  # fmt: skip
 def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     chain = ctx.snapshot().chain
@@ -212,7 +212,7 @@ def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
         if count < 0 or (count > 0 and count >= block.height):
             message = "Invalid block count: should be between 0 and the block's height - 1"
             raise RPCError(RPCErrorCode.INVALID_PARAMETER, message)
-    return chainviews.getchaintxstats(chain, count, block)
+    return chainviews.getchaintxstats(ctx.profile, chain, count, block)
 
 
 @BLOCKCHAIN_METHODS.method(
@@ -237,7 +237,7 @@ def gettxoutsetinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
 @BLOCKCHAIN_METHODS.method(
     "getindexinfo", ("index_name",), 0, 'getindexinfo ( "index_name" )',
     "\nReturns the status of one or all available indices currently running in the node.\n",
-    arg_types=("string",), result_type="object", in_release=_modern,
+    arg_types=("string",), result_type="object", in_release=core_from("0.21"),
 )  # fmt: skip
 def getindexinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return {}  # a node started without -txindex, -blockfilterindex or -coinstatsindex
@@ -247,11 +247,11 @@ def getindexinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getdeploymentinfo", ("blockhash",), 0, 'getdeploymentinfo ( "blockhash" )',
     "\nReturns an object containing various state info regarding deployments of consensus "
     "changes.\n",
-    arg_types=("string",), result_type="object", in_release=_modern,
+    arg_types=("string",), result_type="object", in_release=core_from("23"),
     cached=True,
 )  # fmt: skip
 def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
-    return chainviews.getdeploymentinfo(ctx.snapshot())
+    return softforks.getdeploymentinfo(ctx.snapshot().chain)
 
 
 # ------------------------------------------------------------------------------ mempool

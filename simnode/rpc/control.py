@@ -8,7 +8,7 @@ from simnode.model import events as ev
 from simnode.model.clock import MICROS
 from simnode.model.limits import LATEST_US
 from simnode.profiles import netviews
-from simnode.profiles.chainviews import era
+from simnode.profiles.chainshapes import core_from
 from simnode.rpc.methods import Methods, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number
 
@@ -89,7 +89,7 @@ def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "\nReturns the total uptime of the server.\n\nResult:\n"
     "ttt        (numeric) The number of seconds that the server has been running\n",
     # Bitcoin Core 0.15 added uptime (#10400); PAI Core, a 0.15.99 fork, has it.
-    in_release=lambda profile: era(profile) == "pai" or profile.identity.version_number >= 150000,
+    in_release=core_from("0.15", pai=True),
 )
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.uptime(ctx.snapshot())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from simnode.profiles import chainviews
-from simnode.profiles.chainviews import era
+from simnode.profiles.chainshapes import core_from, core_version
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.methods import Methods, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number
@@ -70,13 +70,13 @@ def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "Estimates the approximate fee per kilobyte needed for a transaction to begin\n"
     "confirmation within nblocks blocks.\n",
     ("6",), arg_types=("integer",), result_type="number", category="util",
-    in_release=lambda profile: era(profile) != "28",
+    in_release=lambda profile: not core_from("0.16")(profile),
 )  # fmt: skip
 def estimatefee(ctx: RPCContext, args: list[Any]) -> Any:
     """``estimatefee``: PAI Core 3.0.0 (like Bitcoin Core 0.16) refuses it unless started with
     -deprecatedrpc=estimatefee (-32, src/rpc/mining.cpp); 0.13 answers the estimate as a bare
     number, -1 without data."""
-    if era(ctx.profile) == "pai":
+    if core_version(ctx.profile) is None:
         raise RPCError(RPCErrorCode.METHOD_DEPRECATED, ESTIMATEFEE_DEPRECATED)
     type_check_number(args[0])
     blocks = max(get_int(args[0]), 1)
@@ -87,7 +87,7 @@ def estimatefee(ctx: RPCContext, args: list[Any]) -> Any:
     "getmemoryinfo", ("mode",), 0, 'getmemoryinfo ("mode")',
     "Returns an object containing information about memory usage.\n",
     arg_types=("string",), result_type="object", category="control",
-    in_release=lambda profile: era(profile) != "0.13",
+    in_release=core_from("0.14", pai=True),
 )  # fmt: skip
 def getmemoryinfo(ctx: RPCContext, args: list[Any]) -> Any:
     mode = "stats" if not args or args[0] is None else get_str(args[0])
@@ -102,7 +102,7 @@ def getmemoryinfo(ctx: RPCContext, args: list[Any]) -> Any:
     "getrpcinfo", (), 0, "getrpcinfo",
     "\nReturns details of the RPC server.\n",
     result_type="object", category="control",
-    in_release=lambda profile: era(profile) == "28",
+    in_release=core_from("0.18"),
 )  # fmt: skip
 def getrpcinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     """The call being answered is the one active command (src/rpc/server.cpp getrpcinfo)."""
