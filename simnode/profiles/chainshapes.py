@@ -139,6 +139,21 @@ CHAINTXSTATS: Shapes = (
 )  # fmt: skip
 
 
+_ENTRY_0_19 = MEMPOOL_ENTRY[3][1]
+_ENTRY_23 = MEMPOOL_ENTRY[5][1]
+# -deprecatedrpc switches that bring keys back (research notes section 5): which table, the
+# switch, the releases that know it, and the keys then sent. entryToJSON: size 0.19-0.20,
+# fees 23; getblockchaininfo: softforks 23 (getdeploymentinfo's deployments, at the tip).
+SWITCHED: tuple[tuple[Shapes, str, int, int, tuple[str, ...]], ...] = (
+    (MEMPOOL_ENTRY, "size", v("0.19"), v("0.21"),
+     (*_ENTRY_0_19[:2], "size", *_ENTRY_0_19[2:])),
+    (MEMPOOL_ENTRY, "fees", v("23"), v("24"),
+     ("vsize", "weight", "fee", "modifiedfee", "time", "height", *_FAMILY, *_ENTRY_23[8:])),
+    (BLOCKCHAININFO, "softforks", v("23"), v("24"),
+     (*BLOCKCHAININFO[3][1][:-1], "softforks", "warnings")),
+)  # fmt: skip
+
+
 def core_version(profile: Profile) -> int | None:
     """The Bitcoin Core CLIENT_VERSION a profile imitates; None for PAI Core."""
     if profile.settings.chain.family == "pai":
@@ -155,9 +170,15 @@ def keys_of(shapes: Shapes, version: int) -> tuple[str, ...]:
     return chosen
 
 
-def shaped(shapes: Shapes, version: int, values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` in the release's key order, keys it does not send (or has no value for) out."""
-    return {key: values[key] for key in keys_of(shapes, version) if key in values}
+def shaped(shapes: Shapes, version: int, values: dict[str, Any],
+           switches: frozenset[str] = frozenset()) -> dict[str, Any]:  # fmt: skip
+    """``values`` in the release's key order, keys it does not send (or has no value for) out;
+    ``switches``: the node's -deprecatedrpc switches."""
+    keys = keys_of(shapes, version)
+    for table, switch, first, until, switched in SWITCHED:
+        if table is shapes and switch in switches and first <= version < until:
+            keys = switched
+    return {key: values[key] for key in keys if key in values}
 
 
 def core_from(release: str, pai: bool = False) -> Callable[[Profile], bool]:

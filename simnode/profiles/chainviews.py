@@ -34,6 +34,7 @@ from simnode.profiles.rawblock import coinbase_script, header_bytes, transaction
 from simnode.profiles.softforks import (
     DEPLOYMENT_WINDOW,
     bip9_softforks,
+    getdeploymentinfo,
     softforks_list,
     softforks_object,
 )
@@ -195,7 +196,9 @@ def getblockchaininfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any
         "size_on_disk": (chain.height + 1) * BLOCK_DISK_BYTES_PER_BLOCK,
         "pruned": False,
     }
-    if version is not None and version >= v("0.19"):
+    if version is not None and version >= v("23"):  # only with -deprecatedrpc=softforks
+        info["softforks"] = getdeploymentinfo(chain)["deployments"]
+    elif version is not None and version >= v("0.19"):
         info["softforks"] = softforks_object(chain, version)
     else:
         info["softforks"] = softforks_list(chain, version)
@@ -206,7 +209,7 @@ def getblockchaininfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any
                "verificationprogress", "chainwork", "size_on_disk", "pruned", "softforks",
                "bip9_softforks", "warnings")  # fmt: skip
         return {key: info[key] for key in pai}
-    return shaped(BLOCKCHAININFO, version, info)
+    return shaped(BLOCKCHAININFO, version, info, profile.deprecatedrpc)
 
 
 def getchaintips(snapshot: NodeSnapshot) -> list[dict[str, Any]]:
@@ -309,7 +312,7 @@ def mempool_entry_json(profile: Profile, snapshot: NodeSnapshot, tx: MempoolTx) 
         "depends": sorted(tx.parents), "spentby": sorted(mempool.children.get(tx.txid, ())),
         "bip125-replaceable": False, "unbroadcast": False,
     })  # fmt: skip
-    return shaped(MEMPOOL_ENTRY, version, entry)
+    return shaped(MEMPOOL_ENTRY, version, entry, profile.deprecatedrpc)
 
 
 def getmempoolinfo(profile: Profile, snapshot: NodeSnapshot) -> dict[str, Any]:

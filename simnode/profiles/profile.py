@@ -79,6 +79,7 @@ class Profile:
     undocumented: tuple[str, ...] = ()
     # How the release's node behaves by default (misbehaviour rules, known message types).
     settings: NodeSettings = field(default_factory=NodeSettings)
+    deprecatedrpc: frozenset[str] = frozenset()  # the -deprecatedrpc switches it was made with
     peer_fields: tuple[Field, ...] = field(init=False)
     encode_peer: PeerEncoder = field(init=False)
 

@@ -97,6 +97,7 @@ def _core_profile(release: Release, switches: frozenset[str] = frozenset()) -> P
         ),
         field_names=field_names(version, switches),
         features=_features(version, switches),
+        deprecatedrpc=switches,
         summary=f"{release.name.replace('core-', 'Bitcoin Core ')}: {release.note}",
         settings=NodeSettings(
             # 28 dropped the ban score: any misbehaviour discourages at once (#29575).

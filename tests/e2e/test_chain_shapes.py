@@ -73,9 +73,9 @@ TABLES = {"getblockchaininfo": BLOCKCHAININFO, "getmempoolinfo": MEMPOOLINFO,
           "getmininginfo": MININGINFO, "entry": MEMPOOL_ENTRY}  # fmt: skip
 
 
-def served_keys(profile: str) -> dict[str, list[str]]:
+def served_keys(profile: str, deprecatedrpc: tuple[str, ...] = ()) -> dict[str, list[str]]:
     """The keys a served node of ``profile`` answers with, one mempool transaction in it."""
-    with LocalNode(profile=profile) as node:
+    with LocalNode(profile=profile, deprecatedrpc=deprecatedrpc) as node:
         node.apply(ev.TransactionsArrived(count=1))
         proxy = bitcoin.rpc.RawProxy(service_url=node.rpc_url, timeout=10)
         try:
@@ -106,3 +106,16 @@ def test_neighbouring_releases_differ_where_the_notes_say():
     assert "size" in old["entry"] and "size" not in new["entry"]
     assert "currentblockweight" in old["getmininginfo"]
     assert "currentblockweight" not in new["getmininginfo"]
+
+
+def test_deprecatedrpc_switches_bring_back_what_the_notes_say():
+    """Research notes section 5: -deprecatedrpc=size (0.19, 0.20), fees and softforks (23)."""
+    sized = served_keys("core-0.20", ("size",))["entry"]
+    assert sized[:4] == ["fees", "vsize", "size", "weight"]
+    old = served_keys("core-23", ("fees", "softforks"))
+    assert old["entry"][:6] == ["vsize", "weight", "fee", "modifiedfee", "time", "height"]
+    assert old["entry"][6:12] == ["descendantcount", "descendantsize", "descendantfees",
+                                  "ancestorcount", "ancestorsize", "ancestorfees"]  # fmt: skip
+    assert old["getblockchaininfo"][-2:] == ["softforks", "warnings"]
+    gone = served_keys("core-24", ("fees", "softforks"))  # removed for good in 24
+    assert "fee" not in gone["entry"] and "softforks" not in gone["getblockchaininfo"]
