@@ -65,8 +65,9 @@ def _features(version: int, switches: frozenset[str] = frozenset()) -> NetFeatur
         has_getinfo=version < v("0.16"),
         networkinfo_servicesnames=version >= v("0.19"),
         networkinfo_connections_split=version >= v("0.21"),
-        # -deprecatedrpc=warnings keeps the string in 28 and 29 (release-notes-28.0.md).
-        warnings_list=version >= v("28") and not (version < v("30") and "warnings" in switches),
+        # -deprecatedrpc=warnings keeps the string from 28 (release-notes-28.0.md), still at 31
+        # (src/node/warnings.cpp GetWarningsForRpc, src/rpc/net.cpp getnetworkinfo @ v31.0).
+        warnings_list=version >= v("28") and "warnings" not in switches,
         listbanned_durations=version >= v("22"),
         rpchelpman_arguments=version >= v("25"),
     )

@@ -107,5 +107,7 @@ def test_deprecatedrpc_brings_a_field_back(profile, switch, field):
 def test_deprecatedrpc_warnings_keeps_the_string_in_28():
     with node_as("core-28", ("warnings",)) as (_, _, info):
         assert info["warnings"] == ""
-    with node_as("core-30", ("warnings",)) as (_, _, info):
-        assert info["warnings"] == []  # the switch is gone in 30
+    with node_as("core-31", ("warnings",)) as (_, _, info):
+        assert info["warnings"] == ""  # still honoured at v31.0 (GetWarningsForRpc)
+    with node_as("core-31") as (_, _, info):
+        assert info["warnings"] == []
