@@ -32,8 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_model import mixed_events, populated
 from bench_monitor import refresh_batch
 from bench_server import measure as measure_client
-from common import best_time
-from werkzeug.wrappers import Request, Response
+from common import best_time, canned_app, reply_bytes
 
 from simnode.http.runner import ServedNode
 from simnode.local import LocalNode
@@ -69,21 +68,6 @@ class Target:
 
 def auth_of(node: LocalNode) -> str:
     return "Basic " + base64.b64encode(f"{node.user}:{node.password}".encode()).decode()
-
-
-def canned_app(payload: bytes) -> Callable:
-    """The ceiling: the same stack returning ``payload`` without computing anything."""
-
-    def canned(environ, start_response):
-        Request(environ).get_data()
-        return Response(payload, content_type="application/json")(environ, start_response)
-
-    return canned
-
-
-def reply_bytes(node: LocalNode, body: object) -> bytes:
-    reply = node.app.reply_to(json.dumps(body).encode())
-    return b"".join(bytes(chunk) for chunk in reply.chunks)
 
 
 def served_vs_ceiling(
