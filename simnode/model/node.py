@@ -288,7 +288,7 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
     def _connect(self, event: ev.Connect) -> int:
         if not self._network_active:
             raise ConnectionRefused("network is disabled (setnetworkactive false)")
-        kind = connection_type_of(event)
+        kind = connection_type_of(event, self.settings.private_broadcast)
         # AcceptConnection skips the ban check for whitelisted peers and OpenNetworkConnection
         # skips it for addnode/-connect targets (src/net.cpp @ PAI 3.0.0).
         exempt = (kind == INBOUND and event.whitelisted) or kind == MANUAL

@@ -18,6 +18,7 @@ from simnode.model.peer import (
     INBOUND,
     MANUAL,
     OUTBOUND_FULL_RELAY,
+    PRIVATE_BROADCAST,
     Peer,
 )
 from simnode.model.pings import to_us
@@ -43,14 +44,18 @@ INVENTORY_BROADCAST_MAX = 1000
 _NO_TX_RELAY = (BLOCK_RELAY, FEELER)
 
 
-def connection_type_of(event: ev.Connect) -> str:
+def connection_type_of(event: ev.Connect, private_broadcast: bool = False) -> str:
     """The one connection type a Connect describes; flags that contradict a given type are
-    refused rather than silently dropped."""
+    refused rather than silently dropped, and so is a private-broadcast connection on a node
+    whose release has none (``private_broadcast``: Bitcoin Core 31's)."""
     kind = event.connection_type
     if kind is None:
         return MANUAL if event.manual else INBOUND if event.inbound else OUTBOUND_FULL_RELAY
     if kind not in CONNECTION_TYPES:
         raise EventError(f"connection_type must be one of {', '.join(CONNECTION_TYPES)}")
+    if kind == PRIVATE_BROADCAST and not private_broadcast:
+        raise EventError("this node's release has no private-broadcast connections (Bitcoin "
+                         "Core 31 added them, #29415)")  # fmt: skip
     if event.manual and kind != MANUAL:
         raise EventError(f"manual is true but connection_type is {kind!r}")
     if not event.inbound and kind == INBOUND:

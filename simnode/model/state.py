@@ -40,6 +40,8 @@ class NodeSettings:
     # inv_to_send and last_inv_sequence, reported from Bitcoin Core 31): a cost paid only where
     # a release shows it.
     tx_announcements: bool = False
+    # Whether private-broadcast connections exist (Bitcoin Core 31, #29415).
+    private_broadcast: bool = False
     # Outbound block-relay-only slots generated peers fill (MAX_BLOCK_RELAY_ONLY_CONNECTIONS,
     # 2 from Bitcoin Core 0.19, #15759; PAI Core has none).
     block_relay_connections: int = 0

@@ -114,6 +114,7 @@ def _core_profile(release: Release, switches: frozenset[str] = frozenset()) -> P
             # goldens of earlier releases keep their all-full-relay outbound peers.
             block_relay_connections=2 if version >= v("26") else 0,
             tx_announcements=version >= v("31"),
+            private_broadcast=version >= v("31"),
         ),
     )
 

@@ -23,7 +23,7 @@ from simnode.model import (
 from simnode.model.peer import CONNECTION_TYPES
 from simnode.model.relay import MAX_ADDR_PROCESSING_TOKEN_BUCKET, bip324_session_id
 
-V2_NODE = NodeSettings(v2transport=True, seed=5)
+V2_NODE = NodeSettings(v2transport=True, private_broadcast=True, seed=5)  # a 31-like node
 
 
 def peer_of(node: Node, peer_id: int):

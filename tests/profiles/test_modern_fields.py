@@ -14,6 +14,7 @@ from simnode.model import (
     VersionReceived,
     VirtualClock,
 )
+from simnode.model.state import EventError
 from simnode.profiles import PROFILES, get_profile
 
 
@@ -92,11 +93,21 @@ def test_relay_fields_follow_the_messages():
     assert after["last_inv_sequence"] == 1  # TxRelay::m_last_inv_sequence{1}, nothing announced
 
 
-def test_every_profile_renders_a_peer_of_every_kind():
-    connects = [
-        Connect("1.2.3.4:8333", inbound=False, mapped_as=64500, connection_type="feeler"),
-        Connect("203.0.113.1:8333", connection_type="private-broadcast", inbound=False),
-    ]
+PRIVATE = Connect("203.0.113.1:8333", connection_type="private-broadcast", inbound=False)
+
+
+def test_every_profile_renders_a_peer_of_every_kind_it_has():
+    feeler = Connect("1.2.3.4:8333", inbound=False, mapped_as=64500, connection_type="feeler")
     for name, profile in PROFILES.items():
+        connects = [feeler, PRIVATE] if profile.settings.private_broadcast else [feeler]
         peers = rendered(name, *connects)
-        assert [set(p) <= set(profile.field_names) for p in peers] == [True, True], name
+        assert all(set(p) <= set(profile.field_names) for p in peers) and peers, name
+
+
+@pytest.mark.parametrize("name", ["pai", "core-0.21", "core-30"])
+def test_releases_before_31_have_no_private_broadcast_connections(name):
+    """A connection type the release did not have would render a string its clients never
+    saw; Bitcoin Core 31 added private broadcast (#29415)."""
+    with pytest.raises(EventError, match="no private-broadcast connections"):
+        rendered(name, PRIVATE)
+    assert rendered("core-31", PRIVATE)[0]["connection_type"] == "private-broadcast"
