@@ -1,5 +1,9 @@
 """Small builders shared by the tests."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bitcoinrpc.authproxy import AuthServiceProxy
 from hypothesis import strategies as st
 
 from simnode.model import Connect, Node, NodeSettings, VersionReceived, VirtualClock
@@ -33,3 +37,14 @@ json_values = st.recursive(
                                                                 max_size=4),
     max_leaves=12,
 )  # fmt: skip
+
+
+@contextmanager
+def service_proxy(url: str, timeout: float = 10) -> Iterator[AuthServiceProxy]:
+    """python-bitcoinrpc's AuthServiceProxy, its kept-alive connection closed after (it has no
+    close of its own), so no socket outlives the test."""
+    proxy = AuthServiceProxy(url, timeout=timeout)
+    try:
+        yield proxy
+    finally:
+        proxy._AuthServiceProxy__conn.close()

@@ -3,11 +3,11 @@
 import ast
 from pathlib import Path
 
-from bitcoinrpc.authproxy import AuthServiceProxy
 from importlinter.cli import lint_imports
 
 from simnode.local import LocalNode
 from simnode.profiles import get_profile
+from tests.helpers import service_proxy
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
@@ -42,9 +42,8 @@ def test_served_nodes_share_no_rendering_state():
     with LocalNode(peers=3, seed=1) as first, LocalNode(peers=5, seed=2) as second:
         answers = []
         for node in (first, second):
-            proxy = AuthServiceProxy(node.rpc_url, timeout=10)
-            answers.append(proxy.getpeerinfo())
-            proxy._AuthServiceProxy__conn.close()
+            with service_proxy(node.rpc_url) as proxy:
+                answers.append(proxy.getpeerinfo())
         assert first.simulation.answers.peer_table is not second.simulation.answers.peer_table
     assert [len(answer) for answer in answers] == [3, 5]
     assert {name: id(value) for name, value in vars(profile).items()} == before

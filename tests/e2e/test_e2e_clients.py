@@ -8,20 +8,11 @@ from contextlib import contextmanager
 
 import bitcoin.rpc
 import pytest
-from bitcoinrpc.authproxy import AuthServiceProxy, JSONRPCException
+from bitcoinrpc.authproxy import JSONRPCException
 
 from simnode.conformance.invariants import node_problems
 from simnode.local import LocalNode
-
-
-@contextmanager
-def service_proxy(url):
-    """AuthServiceProxy keeps its HTTP connection open; close it so no socket leaks."""
-    proxy = AuthServiceProxy(url)
-    try:
-        yield proxy
-    finally:
-        proxy._AuthServiceProxy__conn.close()
+from tests.helpers import service_proxy
 
 
 @contextmanager

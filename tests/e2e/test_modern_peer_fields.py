@@ -6,21 +6,12 @@ import base64
 import json
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from decimal import Decimal
 
 from bitcoinrpc.authproxy import AuthServiceProxy
 
 from simnode.local import LocalNode
-
-
-@contextmanager
-def proxy_of(node: LocalNode):
-    proxy = AuthServiceProxy(node.rpc_url)
-    try:
-        yield proxy
-    finally:
-        proxy._AuthServiceProxy__conn.close()
+from tests.helpers import service_proxy
 
 
 def post_events(node: LocalNode, events: list[dict]) -> list:
@@ -38,7 +29,7 @@ def peer(proxy: AuthServiceProxy, peer_id: int) -> dict:
 
 
 def test_peers_declared_through_the_control_plane_show_their_facts():
-    with LocalNode(profile="core-31") as node, proxy_of(node) as proxy:
+    with LocalNode(profile="core-31") as node, service_proxy(node.rpc_url) as proxy:
         v2, block, inbound = post_events(node, [
             {"type": "connect", "addr": "1.2.3.4:8333", "inbound": False, "v2transport": True,
              "mapped_as": 64500, "pong_rtt_seconds": 0.1},
@@ -72,7 +63,7 @@ def test_peers_declared_through_the_control_plane_show_their_facts():
 
 
 def test_the_modern_peers_scenario_over_a_socket():
-    with LocalNode(scenario="modern-peers") as node, proxy_of(node) as proxy:
+    with LocalNode(scenario="modern-peers") as node, service_proxy(node.rpc_url) as proxy:
         kinds = sorted(p["connection_type"] for p in proxy.getpeerinfo())
         assert kinds.count("block-relay-only") == 2 and "feeler" in kinds
         node.advance(6 * 60)
@@ -94,7 +85,7 @@ def post(node: LocalNode, path: str, body: dict) -> dict:
 def test_the_convenience_ways_in_take_the_connect_facts_too():
     """LocalNode.add_peer and POST /simnode/peers/add take connection_type, v2transport and
     mapped_as, as the connect event does; a bad type is refused naming the choices."""
-    with LocalNode(profile="core-31") as node, proxy_of(node) as proxy:
+    with LocalNode(profile="core-31") as node, service_proxy(node.rpc_url) as proxy:
         relay_only = node.add_peer("1.2.3.4:8333", inbound=False,
                                    connection_type="block-relay-only", mapped_as=64500)  # fmt: skip
         posted = post(node, "/simnode/peers/add", {"addr": "5.6.7.8:8333", "inbound": False,

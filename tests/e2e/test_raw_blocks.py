@@ -6,24 +6,23 @@ skips RPCHelpMan's type check, src/rpc/blockchain.cpp @ v31.0)."""
 import bitcoin.rpc
 import pytest
 from bitcoin.core import b2lx
-from bitcoinrpc.authproxy import AuthServiceProxy
 
 from simnode.local import LocalNode
+from tests.helpers import service_proxy
 
 
 @pytest.mark.parametrize("profile", ["pai", "core-0.13", "core-24", "core-31"])
 def test_python_bitcoinlib_reads_the_best_block(profile):
     with LocalNode(profile=profile) as node:
         proxy = bitcoin.rpc.Proxy(btc_conf_file=str(node.conf_path))
-        plain = AuthServiceProxy(node.rpc_url)
         try:
-            best = proxy.getbestblockhash()
-            block = proxy.getblock(best)  # getblock <hash> false, then CBlock.deserialize
-            verbose = plain.getblock(b2lx(best), 2)
-            header = proxy.getblockheader(best)
+            with service_proxy(node.rpc_url) as plain:
+                best = proxy.getbestblockhash()
+                block = proxy.getblock(best)  # getblock <hash> false, then CBlock.deserialize
+                verbose = plain.getblock(b2lx(best), 2)
+                header = proxy.getblockheader(best)
         finally:
             proxy.close()
-            plain._AuthServiceProxy__conn.close()
     assert len(block.vtx) == len(verbose["tx"])
     assert block.vtx[0].is_coinbase() and not any(tx.is_coinbase() for tx in block.vtx[1:])
     assert [len(tx.serialize()) for tx in block.vtx] == [tx["size"] for tx in verbose["tx"]]
@@ -52,15 +51,14 @@ def test_getblockstats_agrees_with_the_block_a_parser_reads(profile):
     transactions: counts, sizes, output values, and a coinbase paying the subsidy and fees."""
     with LocalNode(profile=profile) as node:
         proxy = bitcoin.rpc.Proxy(btc_conf_file=str(node.conf_path))
-        plain = AuthServiceProxy(node.rpc_url)
         try:
-            best = proxy.getbestblockhash()
-            block = proxy.getblock(best)
-            stats = plain.getblockstats(b2lx(best))
-            chosen = plain.getblockstats(proxy.getblockcount(), ["totalfee", "txs", "height"])
+            with service_proxy(node.rpc_url) as plain:
+                best = proxy.getbestblockhash()
+                block = proxy.getblock(best)
+                stats = plain.getblockstats(b2lx(best))
+                chosen = plain.getblockstats(proxy.getblockcount(), ["totalfee", "txs", "height"])
         finally:
             proxy.close()
-            plain._AuthServiceProxy__conn.close()
     spends = block.vtx[1:]
     assert (stats["txs"], stats["ins"], stats["outs"]) == (len(block.vtx), len(spends),
                                                            len(block.vtx))  # fmt: skip

@@ -6,9 +6,9 @@ startingheight with and without -deprecatedrpc=startingheight."""
 from contextlib import contextmanager
 
 import pytest
-from bitcoinrpc.authproxy import AuthServiceProxy
 
 from simnode.local import LocalNode
+from tests.helpers import service_proxy
 
 
 # --- client code, written the way monitors branch on the release they talk to --------------
@@ -49,12 +49,9 @@ def node_as(profile: str, deprecatedrpc: tuple[str, ...] = ()):
         trusted = node.add_peer("203.0.113.7:8333", whitelisted=True, startingheight=900_000)
         manual = node.add_peer("203.0.113.8:8333", inbound=False, manual=True,
                                startingheight=900_001)  # fmt: skip
-        proxy = AuthServiceProxy(node.rpc_url)
-        try:
+        with service_proxy(node.rpc_url) as proxy:
             peers = {p["id"]: p for p in proxy.getpeerinfo()}
             yield peers[trusted], peers[manual], proxy.getnetworkinfo()
-        finally:
-            proxy._AuthServiceProxy__conn.close()
 
 
 # profile -> (trusted key, manual key, banscore shown, warnings type, startingheight shown)
