@@ -164,7 +164,7 @@ class LocalNode:
         }
         self.app = NodeApp(self.simulation, self._credentials(), **options)
         self.faults = FaultControl(self.app)
-        threads = self.app.work_queue.capacity + 1 if threads is None else threads
+        threads = self.app.work_queue.server_threads if threads is None else threads
         self._served = ServedNode(self.app, host, port, idle_timeout=idle_timeout,
                                   threads=threads)  # fmt: skip
         self.host, self.port = host, self._served.port

@@ -209,7 +209,7 @@ def serve_command(args: argparse.Namespace) -> int:
     port = profile.identity.rpc_port if args.rpcport is None else args.rpcport
     try:
         served = ServedNode(RPCTimer(app, app.journal), args.rpcbind, port,
-                            threads=app.work_queue.capacity + 1,
+                            threads=app.work_queue.server_threads,
                             idle_timeout=args.rpcservertimeout)  # fmt: skip
     except OSError as error:
         if cookie:

@@ -113,6 +113,12 @@ class WorkQueue:
     def worker(self) -> threading.BoundedSemaphore:
         return self._workers
 
+    @property
+    def server_threads(self) -> int:
+        """Threads the HTTP server needs so that a request past the queue still reaches the app
+        and gets the node's "Work queue depth exceeded", instead of waiting in the server."""
+        return self.capacity + 1
+
 
 class NodeApp:
     """WSGI application answering as the node: JSON-RPC at ``/`` and ``/wallet/<name>``, the
