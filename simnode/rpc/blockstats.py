@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from simnode.profiles import blockstats
+from simnode.profiles.chainshapes import core_from, core_version
 from simnode.profiles.history import v
-from simnode.profiles.profile import Profile
 from simnode.rpc.blockchain import hash_arg
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 from simnode.rpc.methods import Methods, RPCContext
@@ -16,17 +16,12 @@ from simnode.rpc.params import get_int, get_str, univalue_type_name
 BLOCKSTATS_METHODS = Methods("blockchain")
 
 
-def _has_blockstats(profile: Profile) -> bool:
-    identity = profile.identity
-    return identity.client_name == "Satoshi" and identity.version_number >= v("0.17")
-
-
 @BLOCKSTATS_METHODS.method(
     "getblockstats", ("hash_or_height", "stats"), 1, "getblockstats hash_or_height ( stats )",
     "\nCompute per block statistics for a given window. All amounts are in satoshis.\n"
     "It won't work for some heights with pruning.\n",
     ("1000 '[\"minfeerate\",\"avgfeerate\"]'",),
-    arg_types=("integer", "array"), result_type="object", in_release=_has_blockstats,
+    arg_types=("integer", "array"), result_type="object", in_release=core_from("0.17"),
     cached=True, skip_type_check=("hash_or_height",),  # a hash or a height (25+, #26929)
 )  # fmt: skip
 def getblockstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
@@ -54,7 +49,7 @@ def getblockstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     if not block.have_data:
         raise misc_error("Block not found on disk")  # GetBlockChecked
     every = blockstats.getblockstats(
-        chain, block, with_actual=ctx.profile.identity.version_number >= v("25")
+        chain, block, with_actual=(core_version(ctx.profile) or 0) >= v("25")
     )
     if not selected:
         return every
