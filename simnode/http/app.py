@@ -16,24 +16,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import get_input_stream
 
 from simnode.http.admin_http import AdminFront
 from simnode.http.auth import Credentials
 from simnode.http.faults import Fault, FaultKind, FaultPlan
 from simnode.http.journal import Call, Journal
+from simnode.http.replies import JSONReply, libevent_error, plain, unauthorized
 from simnode.http.runner import (
     AFTER_RESPONSE,
     BEFORE_RESPONSE,
     CLOSE_CONNECTION,
-    LIBEVENT_DEFAULT_CONTENT_TYPE,
     MAX_BODY_BYTES,
     MID_BODY,
     REPLY_DELAY,
     RESET_MID_BODY,
-    libevent_error_page,
     release_memory,
 )
 from simnode.http.simulation import Served, Simulation
@@ -50,7 +49,7 @@ from simnode.rpc.jsonrpc import (
 )
 from simnode.rpc.methods import RequestView, RPCContext
 
-WWW_AUTHENTICATE = 'Basic realm="jsonrpc"'
+Reply = Response | JSONReply  # what the app answers a request with: a WSGI response
 # -rpcallowip's default: loopback only (InitHTTPAllowList, src/httpserver.cpp).
 DEFAULT_ALLOWED_CLIENTS = ("127.0.0.0/8", "::1/128")
 # HTTPReq_JSONRPC (src/httprpc.cpp @ PAI 3.0.0) sleeps 250 ms (MilliSleep) before its 401 to a
@@ -156,39 +155,41 @@ class NodeApp:
         self.admin = AdminFront(self)  # /simnode/..., and the live page at GET /
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        request = Request(environ)
-        request.max_content_length = MAX_BODY_BYTES
-        response = self.respond(request)
-        if (request.content_length or 0) > RELEASE_MEMORY_AFTER_BYTES:
+        response = self.respond(environ)
+        if _content_length(environ) > RELEASE_MEMORY_AFTER_BYTES:
             response.call_on_close(release_memory)  # once the server has sent it
         return response(environ, start_response)
 
     # ------------------------------------------------------------------------ the node's order
-    def respond(self, request: Request) -> Response:
-        if (request.content_length or 0) > MAX_BODY_BYTES:  # read before any callback runs
-            return _libevent_error(413, "Request Entity Too Large")
-        if request.method not in LIBEVENT_ALLOWED_METHODS:
-            return _libevent_error(501, "Not Implemented")
+    def respond(self, environ: dict[str, Any]) -> Reply:
+        """The reply to one request, read from its WSGI environ: a JSON-RPC call (the hot path)
+        builds no werkzeug Request; the control plane and the live page get one."""
+        if _content_length(environ) > MAX_BODY_BYTES:  # read before any callback runs
+            return libevent_error(413, "Request Entity Too Large")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in LIBEVENT_ALLOWED_METHODS:
+            return libevent_error(501, "Not Implemented")
         if self.simulation.stopping:  # http_reject_request_cb once `stop` was called
-            return _libevent_error(503, "Service Unavailable")
-        if not self._client_allowed(request.remote_addr):
-            return _plain(403)  # ClientAllowed (-rpcallowip), src/httpserver.cpp
-        if request.method == "DELETE":  # HTTPRequest::UNKNOWN in the node
-            return _plain(405)
-        endpoint = self._route(request)
+            return libevent_error(503, "Service Unavailable")
+        if not self._client_allowed(environ.get("REMOTE_ADDR")):
+            return plain(403)  # ClientAllowed (-rpcallowip), src/httpserver.cpp
+        if method == "DELETE":  # HTTPRequest::UNKNOWN in the node
+            return plain(405)
+        endpoint = self._route(environ)
         if endpoint is None:
-            return _plain(404)
+            return plain(404)
         if endpoint[0] == "control":  # not RPC: the admin API takes no RPC worker
+            request = Request(environ)
             return self.admin.respond(request, request.path)
-        if request.method == "GET" and request.path == "/":  # a browser: the live page
-            return self.admin.authorized_page(request)
+        if method == "GET" and _raw_uri(environ) == "/":  # a browser: the live page
+            return self.admin.authorized_page(Request(environ))
         if not self.work_queue.admit():
-            return _plain(
+            return plain(
                 self.simulation.profile.features.work_queue_status, "Work queue depth exceeded"
             )
         try:
             with self.work_queue.worker:
-                return self._handle(request, endpoint)
+                return self._handle(environ, method)
         finally:
             self.work_queue.release()
 
@@ -212,35 +213,35 @@ class NodeApp:
             self._allowed_cache[remote_addr] = allowed
         return allowed
 
-    def _route(self, request: Request) -> tuple[str, dict[str, Any]] | None:
+    def _route(self, environ: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         """The node compares the raw request URI (``strURI == "/"``, or a ``/wallet/`` prefix):
         ``/?x`` and ``//`` are 404."""
-        raw_uri = request.environ.get("REQUEST_URI") or request.path
+        raw_uri = _raw_uri(environ)
         if raw_uri.startswith("/simnode/"):  # simnode's own: query strings are its parameters
             return _match_route(raw_uri.split("?", 1)[0])
-        if "?" in raw_uri or request.query_string or raw_uri.startswith("//"):
+        if "?" in raw_uri or environ.get("QUERY_STRING") or raw_uri.startswith("//"):
             return None  # werkzeug's matcher would fold these onto "/"
         return _match_route(raw_uri)
 
-    def _handle(self, request: Request, endpoint: tuple[str, dict[str, Any]]) -> Response:
-        if request.method != "POST":
-            return _plain(405, "JSONRPC server handles only POST requests")
-        authorization = request.headers.get("Authorization")
+    def _handle(self, environ: dict[str, Any], method: str) -> Reply:
+        if method != "POST":
+            return plain(405, "JSONRPC server handles only POST requests")
+        authorization = environ.get("HTTP_AUTHORIZATION")
         if authorization is None:
-            return _unauthorized()
+            return unauthorized()
         user = self.credentials.authorized(authorization)
         if user is None:
-            self.wrong_password_delay(request.environ)
-            return _unauthorized()
+            self.wrong_password_delay(environ)
+            return unauthorized()
         try:
-            body = request.get_data(cache=False)
+            body = get_input_stream(environ, max_content_length=MAX_BODY_BYTES).read()
         except RequestEntityTooLarge:  # a body without a length that outgrew the limit
-            return _libevent_error(413, "Request Entity Too Large")
+            return libevent_error(413, "Request Entity Too Large")
         requests = _peek_requests(body) if self.faults.armed else []
         fault = self.faults.take([r["method"] for r in requests]) if requests else None
         if fault is None:
             return self._jsonrpc(body, user)
-        return self._jsonrpc_with_fault(request, body, user, fault, requests)
+        return self._jsonrpc_with_fault(environ, body, user, fault, requests)
 
     def _jsonrpc(
         self,
@@ -248,7 +249,7 @@ class NodeApp:
         user: str,
         fault: Fault | None = None,
         execute: Executor | None = None,
-    ) -> Response:
+    ) -> Reply:
         """Answer a JSON-RPC body, recording every call in the journal."""
         served = self.simulation.served  # one read: the rules, node and caches of one reset
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
@@ -257,8 +258,8 @@ class NodeApp:
         )
         self._record(served.node, calls, user, reply.status, fault, len(body))
         if reply.status == 204:  # 2.0 notifications only: no content
-            return _plain(204)
-        return _json(reply.status, reply.chunks)
+            return plain(204)
+        return JSONReply(reply.status, reply.chunks)
 
     def reply_to(self, body: bytes) -> RPCReply:
         """The reply the node would send to a JSON-RPC body, without journaling its calls
@@ -287,8 +288,8 @@ class NodeApp:
                                 share)  # fmt: skip
 
     def _jsonrpc_with_fault(
-        self, request: Request, body: bytes, user: str, fault: Fault, requests: list[dict]
-    ) -> Response:
+        self, environ: dict[str, Any], body: bytes, user: str, fault: Fault, requests: list[dict]
+    ) -> Reply:
         kind = fault.kind
         if kind is FaultKind.LATENCY:
             self._sleep(fault.seconds)
@@ -304,14 +305,15 @@ class NodeApp:
             never_run = [(r["method"], r.get("params") or [], r.get("id"), None) for r in requests]
             self._record(self.simulation.node, never_run, user, 500, fault, len(body))  # called
             if kind is FaultKind.HTTP_500_EMPTY:
-                return _plain(500)
-            return _plain(self.simulation.profile.features.work_queue_status,
-                          "Work queue depth exceeded")  # fmt: skip
+                return plain(500)
+            return plain(self.simulation.profile.features.work_queue_status,
+                         "Work queue depth exceeded")  # fmt: skip
         response = self._jsonrpc(body, user, fault)
-        if kind is FaultKind.MALFORMED_JSON:
-            response.set_data(response.get_data()[: len(response.get_data()) // 2])
+        if kind is FaultKind.MALFORMED_JSON and isinstance(response, JSONReply):
+            whole = response.body
+            response.chunks = [whole[: len(whole) // 2]]
         elif kind in _CONNECTION_FAULTS:
-            request.environ[CLOSE_CONNECTION] = _CONNECTION_FAULTS[kind]
+            environ[CLOSE_CONNECTION] = _CONNECTION_FAULTS[kind]
         return response
 
     def _executor(self, served: Served) -> Executor:
@@ -364,33 +366,15 @@ def _with_wrong_ids(body: bytes) -> bytes:
     return json.dumps(payload).encode()
 
 
-def _status_line(status: int) -> str:
-    """libevent's reason phrases ("401 Unauthorized"); werkzeug would upper-case them."""
-    return f"{status} {HTTP_STATUS_CODES[status]}"
+def _raw_uri(environ: dict[str, Any]) -> str:
+    """The request URI as the client sent it (waitress gives it; werkzeug's test client too)."""
+    return environ.get("REQUEST_URI") or Request(environ).path
 
 
-def _json(status: int, chunks: list[bytes]) -> Response:
-    # Exactly "application/json": some clients reject a charset suffix. werkzeug sums the
-    # chunks' lengths for Content-Length and hands them to the server as they are.
-    return Response(chunks, status=_status_line(status), content_type="application/json")
-
-
-def _plain(status: int, body: str = "") -> Response:
-    response = Response(body.encode(), status=_status_line(status))
-    if body:
-        response.headers["Content-Type"] = LIBEVENT_DEFAULT_CONTENT_TYPE
-    else:
-        del response.headers["Content-Type"]
-    return response
-
-
-def _unauthorized() -> Response:
-    response = _plain(401)
-    response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
-    return response
-
-
-def _libevent_error(status: int, reason: str) -> Response:
-    response = _plain(status, libevent_error_page(status, reason))
-    response.headers["Connection"] = "close"
-    return response
+def _content_length(environ: dict[str, Any]) -> int:
+    """The request's declared body length; 0 when it declared none (or nonsense, which waitress
+    refuses before the app sees it)."""
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
