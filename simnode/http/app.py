@@ -44,6 +44,7 @@ from simnode.rpc.jsonrpc import (
     Executor,
     JSONRPCProcessor,
     LegacyDialect,
+    Observer,
     RPCReply,
     V2Dialect,
 )
@@ -250,23 +251,30 @@ class NodeApp:
         fault: Fault | None = None,
         execute: Executor | None = None,
     ) -> Reply:
-        """Answer a JSON-RPC body, recording every call in the journal."""
+        """Answer a JSON-RPC body, recording every call in the journal. A body sent before is
+        answered from its reply plan (rpc/replay.py), unless a fault or warm-up is in play."""
         served = self.simulation.served  # one read: the rules, node and caches of one reset
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
-        reply = self._processors[served.profile.features.jsonrpc_v2].process(
-            body, execute or self._executor(served), lambda *call: calls.append(call)
-        )
+        processor = self._processors[served.profile.features.jsonrpc_v2]
+        view = RequestView(served.node)
+        if execute is None and fault is None and self.simulation.warmup_message is None:
+            reply = served.plans.reply(body, processor, self.table, self._executor(served, view),
+                                       lambda *call: calls.append(call), view.snapshot)  # fmt: skip
+        else:
+            reply = processor.process(body, execute or self._executor(served, view),
+                                      lambda *call: calls.append(call))  # fmt: skip
         self._record(served.node, calls, user, reply.status, fault, len(body))
         if reply.status == 204:  # 2.0 notifications only: no content
             return plain(204)
         return JSONReply(reply.status, reply.chunks)
 
-    def reply_to(self, body: bytes) -> RPCReply:
-        """The reply the node would send to a JSON-RPC body, without journaling its calls
-        (what the benchmarks compare a server with)."""
+    def reply_to(self, body: bytes, observe: Observer | None = None) -> RPCReply:
+        """The reply the node would send to a JSON-RPC body, computed afresh (no reply plan)
+        and without journaling its calls (``observe`` hears of each): what the benchmarks
+        compare a server with, and the tests compare the plans with."""
         served = self.simulation.served
         processor = self._processors[served.profile.features.jsonrpc_v2]
-        return processor.process(body, self._executor(served))
+        return processor.process(body, self._executor(served, RequestView(served.node)), observe)
 
     def _record(
         self,
@@ -280,12 +288,11 @@ class NodeApp:
         """Journal the calls of one request, at the node's time, each with its share of the
         body (what its parameters hold, near enough)."""
         now = node.clock.now_us() // 1_000_000
-        share = body_bytes // max(1, len(calls))
-        for method, params, request_id, error in calls:
-            self.journal.record(Call(method, params, request_id, user, now, status,
-                                     None if error is None else int(error.code),
-                                     None if fault is None else fault.kind.value),
-                                share)  # fmt: skip
+        code = None if fault is None else fault.kind.value
+        self.journal.record_all([Call(method, params, request_id, user, now, status,
+                                      None if error is None else int(error.code), code)
+                                 for method, params, request_id, error in calls],
+                                body_bytes // max(1, len(calls)))  # fmt: skip
 
     def _jsonrpc_with_fault(
         self, environ: dict[str, Any], body: bytes, user: str, fault: Fault, requests: list[dict]
@@ -316,12 +323,11 @@ class NodeApp:
             environ[CLOSE_CONNECTION] = _CONNECTION_FAULTS[kind]
         return response
 
-    def _executor(self, served: Served) -> Executor:
+    def _executor(self, served: Served, view: RequestView) -> Executor:
         """What runs one request's calls: ``CRPCTable::execute`` on the node being served when
-        the request came, every call seeing it through one RequestView. The warm-up check
+        the request came, every call seeing it through the request's view. The warm-up check
         comes before method lookup."""
         simulation = self.simulation
-        view = RequestView(served.node)
 
         def execute(method: str, params: list[Any] | dict[str, Any]) -> Any:
             if simulation.warmup_message is not None:

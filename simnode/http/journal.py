@@ -64,17 +64,21 @@ class Journal:
     def record(self, call: Call, body_bytes: int = 0) -> None:
         """Keep ``call``, which came with ``body_bytes`` of its request's body; the oldest go
         once there are more than ``capacity`` calls or ``max_bytes`` (the newest always stays)."""
-        size = body_bytes + CALL_OVERHEAD_BYTES
+        self.record_all([call], body_bytes)
+
+    def record_all(self, calls: list[Call], body_bytes_each: int = 0) -> None:
+        """Keep the calls of one request, each with its share of the body, at once."""
+        size = body_bytes_each + CALL_OVERHEAD_BYTES
+        kept = self._calls
         with self._lock:
-            self._calls.append((call, size))
-            self._bytes += size
-            while len(self._calls) > 1 and (
-                len(self._calls) > self._capacity or self._bytes > self._max_bytes
-            ):
-                self._bytes -= self._calls.popleft()[1]
+            kept.extend([(call, size) for call in calls])
+            self._bytes += size * len(calls)
+            while len(kept) > 1 and (len(kept) > self._capacity or self._bytes > self._max_bytes):
+                self._bytes -= kept.popleft()[1]
                 self.dropped += 1
         for listener in self.listeners:
-            listener(call)
+            for call in calls:
+                listener(call)
 
     def clear(self) -> None:
         with self._lock:

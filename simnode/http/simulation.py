@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
 from simnode.rpc.answers import AnswerCache
+from simnode.rpc.replay import ReplyPlans
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 
@@ -21,6 +22,7 @@ class Served:
     node: Node
     profile: Profile
     answers: AnswerCache
+    plans: ReplyPlans = field(default_factory=ReplyPlans)  # replies to bodies sent again
 
 
 class Simulation:

@@ -26,8 +26,11 @@ class Bans:
     def _sweep_bans(self) -> None:
         """``CConnman::SweepBanned``: expired bans disappear (src/net.cpp @ PAI 3.0.0)."""
         now = self._now_seconds
-        for subnet in [s for s, entry in self._bans.items() if entry.until <= now]:
+        expired = [s for s, entry in self._bans.items() if entry.until <= now]
+        for subnet in expired:
             del self._bans[subnet]
+        if expired:
+            self._revision += 1
 
     def _add_ban(self, subnet: IPNetwork, until: int, reason: str) -> None:
         """``CConnman::Ban``: keep the later expiry, then disconnect every peer in the subnet."""

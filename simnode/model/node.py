@@ -76,6 +76,9 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
         self._total_recv = 0
         self._timers: list[TimerEntry] = []
         self.events_applied = 0  # how many events were applied: readers tell change by it
+        # Bumped by every change of state (an event, a timer, a ban expiring): while it and the
+        # second are the same, an answer that reads only the state and the second is the same.
+        self._revision = 0
         self._timer_seq = 0
         self._frozen: dict[int, tuple[int, PeerSnapshot]] = {}
         # Bumped by every change to the peer table, so an unchanged table is handed out as the
@@ -128,6 +131,7 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
         with self._lock:
             self._catch_up(self.clock.now_us())
             self.events_applied += 1  # even if it fails: a reader's snapshot is then retaken
+            self._revision += 1
             return handler(event)
 
     def advance(self, seconds: float) -> None:
@@ -139,6 +143,7 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
             self._sweep_bans()
             return NodeSnapshot(
                 now_us=self._now_us,
+                revision=self._revision,
                 started_us=self._started_us,
                 peers=self._freeze_table(),
                 bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=subnet_key)),
@@ -257,6 +262,7 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
     def _catch_up(self, target_us: int) -> None:
         while self._timers and self._timers[0].due_us <= target_us:
             timer = heapq.heappop(self._timers)
+            self._revision += 1
             if timer.kind is Timer.ADDED_NODES:
                 self._now_us = max(self._now_us, timer.due_us)
                 self._added_nodes_round()

@@ -66,6 +66,7 @@ class NodeSnapshot:
     """The whole node at one instant: what every RPC answer is rendered from."""
 
     now_us: int
+    revision: int  # the node's count of changes: equal revisions, equal state
     started_us: int
     peers: tuple[PeerSnapshot, ...]
     bans: tuple[BanEntry, ...]

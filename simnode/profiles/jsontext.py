@@ -137,28 +137,46 @@ def dumps_line(value: Any) -> list[bytes]:
     """``dumps(value)`` and a newline, as UTF-8 chunks to send one after the other: a reply body
     as the node writes it (``strReply = valReply.write() + "\n"``, src/httprpc.cpp). Large
     RawJSON parts are their cached bytes, never copied; the rest is joined into few chunks."""
+    return coalesce([*_encoded_parts(value), b"\n"])
+
+
+def dumps_chunks(value: Any) -> list[bytes]:
+    """``dumps(value)`` as UTF-8 chunks, as ``dumps_line`` writes them (without the newline)."""
+    return coalesce(_encoded_parts(value))
+
+
+def coalesce(parts: list[bytes]) -> list[bytes]:
+    """The parts joined into as few chunks as keep every large part (a cached answer) whole."""
     chunks: list[bytes] = []
     pending: list[bytes] = []  # the next chunk, in parts
-    text: list[str] = []
-    for piece in _pieces(value):
-        if piece.__class__ is not RawJSON:
-            text.append(piece)
-            continue
-        if text:
-            pending.append("".join(text).encode())
-            text.clear()
-        encoded = piece.encoded
-        if len(encoded) < OWN_CHUNK_BYTES:
-            pending.append(encoded)
+    for part in parts:
+        if len(part) < OWN_CHUNK_BYTES:
+            pending.append(part)
             continue
         if pending:
             chunks.append(b"".join(pending))
             pending.clear()
-        chunks.append(encoded)
-    text.append("\n")
-    pending.append("".join(text).encode())
-    chunks.append(b"".join(pending))
+        chunks.append(part)
+    if pending:
+        chunks.append(b"".join(pending))
     return chunks
+
+
+def _encoded_parts(value: Any) -> list[bytes]:
+    """The UTF-8 text of ``value``: runs of written text, and each RawJSON's cached bytes."""
+    parts: list[bytes] = []
+    text: list[str] = []
+    for piece in _pieces(value):
+        if piece.__class__ is RawJSON:
+            if text:
+                parts.append("".join(text).encode())
+                text.clear()
+            parts.append(piece.encoded)
+        else:
+            text.append(piece)
+    if text:
+        parts.append("".join(text).encode())
+    return parts
 
 
 def _pieces(value: Any) -> list[Any]:

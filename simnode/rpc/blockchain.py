@@ -15,7 +15,7 @@ from simnode.profiles.blockstats import coinbase_value
 from simnode.profiles.chainshapes import core_from, core_version
 from simnode.profiles.rawblock import raw_block
 from simnode.rpc.errors import RPCError, RPCErrorCode
-from simnode.rpc.methods import Methods, RPCContext
+from simnode.rpc.methods import Methods, Reads, RPCContext
 from simnode.rpc.params import get_bool, get_int, get_str, univalue_type_name
 
 BLOCKCHAIN_METHODS = Methods("blockchain")
@@ -86,7 +86,7 @@ def _verbose(args: list[Any], index: int, default: bool = False) -> bool:
     "getblockchaininfo", (), 0, "getblockchaininfo",
     "Returns an object containing various state info regarding blockchain processing.\n",
     result_type="object",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getblockchaininfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getblockchaininfo(ctx.profile, ctx.snapshot())
@@ -97,6 +97,7 @@ def getblockchaininfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "\nReturns the number of blocks in the longest blockchain.\n\nResult:\n"
     "n    (numeric) The current block count\n",
     result_type="integer",
+    reads=Reads.STATE,
 )  # fmt: skip
 def getblockcount(ctx: RPCContext, args: list[Any]) -> int:
     return ctx.snapshot().chain.height
@@ -107,6 +108,7 @@ def getblockcount(ctx: RPCContext, args: list[Any]) -> int:
     "\nReturns the hash of the best (tip) block in the longest blockchain.\n\nResult:\n"
     '"hex"      (string) the block hash hex encoded\n',
     result_type="string",
+    reads=Reads.STATE,
 )  # fmt: skip
 def getbestblockhash(ctx: RPCContext, args: list[Any]) -> str:
     return ctx.snapshot().chain.tip.hash
@@ -116,6 +118,7 @@ def getbestblockhash(ctx: RPCContext, args: list[Any]) -> str:
     "getbestblock", (), 0, "getbestblock",
     "\nReturns the hash and height of the best (tip) block (PAI Core).\n",
     result_type="object", in_release=lambda profile: core_version(profile) is None,
+    reads=Reads.STATE,
 )  # fmt: skip
 def getbestblock(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     tip = ctx.snapshot().chain.tip
@@ -127,6 +130,7 @@ def getbestblock(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "\nReturns hash of block in best-block-chain at height provided.\n\nArguments:\n"
     "1. height         (numeric, required) The height index\n",
     ("1000",), arg_types=("integer",), result_type="string",
+    reads=Reads.STATE,
 )  # fmt: skip
 def getblockhash(ctx: RPCContext, args: list[Any]) -> str:
     height = get_int(args[0])
@@ -143,7 +147,7 @@ def getblockhash(ctx: RPCContext, args: list[Any]) -> str:
     "blockheader <hash>.\n",
     ('"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"',),
     arg_types=("string", "boolean"), result_type="object",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getblockheader(ctx: RPCContext, args: list[Any]) -> Any:
     verbose = _verbose(args, 1, default=True)
@@ -161,7 +165,7 @@ def getblockheader(ctx: RPCContext, args: list[Any]) -> Any:
     "about each transaction.\n",
     ('"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"',),
     arg_types=("string", "integer"), result_type="object",
-    cached=True, skip_type_check=("verbosity",),  # src/rpc/blockchain.cpp getblock @ v31.0
+    reads=Reads.CHAIN, skip_type_check=("verbosity",),  # src/rpc/blockchain.cpp getblock @ v31.0
 )  # fmt: skip
 def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     """getblock @ PAI 3.0.0: verbosity a number, or the older boolean ``verbose``."""
@@ -187,7 +191,7 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     "Return information about all known tips in the block tree, including the main chain as "
     "well as orphaned branches.\n",
     result_type="array",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     return chainviews.getchaintips(ctx.snapshot())
@@ -197,7 +201,7 @@ def getchaintips(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     "getchaintxstats", ("nblocks", "blockhash"), 0, 'getchaintxstats ( nblocks "blockhash" )',
     "\nCompute statistics about the total number and rate of transactions in the chain.\n",
     ("", "2016"), arg_types=("integer", "string"), result_type="object",
-    cached=True, in_release=core_from("0.15", pai=True),
+    reads=Reads.CHAIN, in_release=core_from("0.15", pai=True),
 )  # fmt: skip
 def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     chain = ctx.snapshot().chain
@@ -219,6 +223,7 @@ def getchaintxstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getdifficulty", (), 0, "getdifficulty",
     "\nReturns the proof-of-work difficulty as a multiple of the minimum difficulty.\n",
     result_type="number",
+    reads=Reads.STATE,
 )  # fmt: skip
 def getdifficulty(ctx: RPCContext, args: list[Any]) -> float:
     return difficulty_of(ctx.snapshot().chain.tip.bits)
@@ -228,7 +233,7 @@ def getdifficulty(ctx: RPCContext, args: list[Any]) -> float:
     "gettxoutsetinfo", (), 0, "gettxoutsetinfo",
     "\nReturns statistics about the unspent transaction output set.\n",
     result_type="object", in_release=lambda profile: not _modern(profile),
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def gettxoutsetinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.gettxoutsetinfo(ctx.snapshot().chain)
@@ -238,6 +243,7 @@ def gettxoutsetinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getindexinfo", ("index_name",), 0, 'getindexinfo ( "index_name" )',
     "\nReturns the status of one or all available indices currently running in the node.\n",
     arg_types=("string",), result_type="object", in_release=core_from("0.21"),
+    reads=Reads.STATE,
 )  # fmt: skip
 def getindexinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return {}  # a node started without -txindex, -blockfilterindex or -coinstatsindex
@@ -248,7 +254,7 @@ def getindexinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "\nReturns an object containing various state info regarding deployments of consensus "
     "changes.\n",
     arg_types=("string",), result_type="object", in_release=core_from("23"),
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return softforks.getdeploymentinfo(ctx.snapshot().chain)
@@ -259,7 +265,7 @@ def getdeploymentinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getmempoolinfo", (), 0, "getmempoolinfo",
     "\nReturns details on the active state of the TX memory pool.\n",
     result_type="object",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getmempoolinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getmempoolinfo(ctx.profile, ctx.snapshot())
@@ -269,7 +275,7 @@ def getmempoolinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getrawmempool", ("verbose",), 0, "getrawmempool ( verbose )",
     "\nReturns all transaction ids in memory pool as a json array of string transaction ids.\n",
     ("true",), arg_types=("boolean",), result_type="array",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getrawmempool(ctx: RPCContext, args: list[Any]) -> Any:
     snapshot = ctx.snapshot()
@@ -283,7 +289,7 @@ def getrawmempool(ctx: RPCContext, args: list[Any]) -> Any:
     "getmempoolentry", ("txid",), 1, 'getmempoolentry "txid"',
     "\nReturns mempool data for given transaction\n",
     arg_types=("string",), result_type="object",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getmempoolentry(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     snapshot, tx = _mempool_tx(ctx, args[0])
@@ -304,7 +310,7 @@ def _relatives(ctx: RPCContext, args: list[Any], descendants: bool) -> Any:
     "getmempoolancestors", ("txid", "verbose"), 1, "getmempoolancestors txid (verbose)",
     "\nIf txid is in the mempool, returns all in-mempool ancestors.\n",
     arg_types=("string", "boolean"), result_type="array",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getmempoolancestors(ctx: RPCContext, args: list[Any]) -> Any:
     return _relatives(ctx, args, descendants=False)
@@ -314,7 +320,7 @@ def getmempoolancestors(ctx: RPCContext, args: list[Any]) -> Any:
     "getmempooldescendants", ("txid", "verbose"), 1, "getmempooldescendants txid (verbose)",
     "\nIf txid is in the mempool, returns all in-mempool descendants.\n",
     arg_types=("string", "boolean"), result_type="array",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getmempooldescendants(ctx: RPCContext, args: list[Any]) -> Any:
     return _relatives(ctx, args, descendants=True)

@@ -10,7 +10,7 @@ from simnode.profiles.chainshapes import core_from, core_version
 from simnode.profiles.history import v
 from simnode.rpc.blockchain import hash_arg
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
-from simnode.rpc.methods import Methods, RPCContext
+from simnode.rpc.methods import Methods, Reads, RPCContext
 from simnode.rpc.params import get_int, get_str, univalue_type_name
 
 BLOCKSTATS_METHODS = Methods("blockchain")
@@ -22,7 +22,7 @@ BLOCKSTATS_METHODS = Methods("blockchain")
     "It won't work for some heights with pruning.\n",
     ("1000 '[\"minfeerate\",\"avgfeerate\"]'",),
     arg_types=("integer", "array"), result_type="object", in_release=core_from("0.17"),
-    cached=True, skip_type_check=("hash_or_height",),  # a hash or a height (25+, #26929)
+    reads=Reads.CHAIN, skip_type_check=("hash_or_height",),  # a hash or a height (25+, #26929)
 )  # fmt: skip
 def getblockstats(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     chain = ctx.snapshot().chain

@@ -9,7 +9,7 @@ from simnode.model.clock import MICROS
 from simnode.model.limits import LATEST_US
 from simnode.profiles import netviews
 from simnode.profiles.chainshapes import core_from
-from simnode.rpc.methods import Methods, RPCContext
+from simnode.rpc.methods import Methods, Reads, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number
 
 CONTROL_METHODS = Methods("control")
@@ -24,6 +24,7 @@ CONTROL_METHODS = Methods("control")
     '1. "command"     (string, optional) The command to get help on\n',
     arg_types=("string",),
     result_type="string",
+    reads=Reads.STATE,
 )
 def help_(ctx: RPCContext, args: list[Any]) -> str:
     if not args or args[0] is None:
@@ -44,6 +45,7 @@ def help_(ctx: RPCContext, args: list[Any]) -> str:
     "releases describe themselves this way).\n",
     category="hidden",
     result_type="object",
+    reads=Reads.STATE,
 )
 def discover(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     """``rpc.discover``: an OpenRPC description of every method, in this profile's shapes."""
@@ -76,6 +78,7 @@ def stop(ctx: RPCContext, args: list[Any]) -> str:
     category="blockchain",
     result_type="object",
     in_release=lambda profile: profile.features.has_getinfo,
+    reads=Reads.STATE,
 )
 def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return netviews.getinfo(ctx.profile, ctx.snapshot())
@@ -90,6 +93,7 @@ def getinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "ttt        (numeric) The number of seconds that the server has been running\n",
     # Bitcoin Core 0.15 added uptime (#10400); PAI Core, a 0.15.99 fork, has it.
     in_release=core_from("0.15", pai=True),
+    reads=Reads.STATE,
 )
 def uptime(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.uptime(ctx.snapshot())

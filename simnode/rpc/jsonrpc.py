@@ -162,6 +162,36 @@ class _Request:
         return isinstance(self.dialect, V2Dialect) and self.id is _NO_ID
 
 
+def run_call(
+    execute: Executor, method: str, params: list[Any] | dict[str, Any]
+) -> tuple[Any, RPCError | None]:
+    """The result or the error of one call, as ``CRPCTable::execute`` reports it: a
+    std::exception in a handler becomes -1 with e.what()."""
+    try:
+        return execute(method, params), None
+    except RPCError as error:
+        return None, error
+    except Exception as exc:
+        return None, misc_error(str(exc))
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCall:
+    """One well-formed request of a body: what it calls, with what, and how it is answered."""
+
+    method: str
+    params: list[Any] | dict[str, Any]
+    id: Any  # as sent (an absent id is ``_NO_ID``)
+    dialect: Dialect
+
+    @property
+    def journal_id(self) -> Any:
+        return None if self.id is _NO_ID else self.id
+
+    def envelope(self, result: Any, error: RPCError | None) -> dict[str, Any]:
+        return self.dialect.envelope(result, error, self.id)
+
+
 class JSONRPCProcessor:
     """Turns a request body into the reply the node would send.
 
@@ -261,21 +291,41 @@ class JSONRPCProcessor:
             if in_batch and request.notification:
                 return None, error, request.dialect
             return request.dialect.envelope(None, error, request.id), error, request.dialect
-        error: RPCError | None = None
-        result = None
         assert request.params is not None
-        try:
-            result = execute(request.method, request.params)
-        except RPCError as raised:
-            error = raised
-        except Exception as exc:  # std::exception in a handler becomes -1 with e.what()
-            error = misc_error(str(exc))
+        result, error = run_call(execute, request.method, request.params)
         if observe is not None:
             request_id = None if request.id is _NO_ID else request.id
             observe(request.method, request.params, request_id, error)
         if request.notification:
             return None, error, request.dialect
         return request.dialect.envelope(result, error, request.id), error, request.dialect
+
+    def planned_calls(self, body: bytes) -> tuple[bool, list[PlannedCall]] | None:
+        """Whether a body is a batch, and its calls, when its every member is a well-formed
+        request expecting an answer (what a monitor sends again and again): what a reply plan
+        starts from. None for anything else (a parse error, a notification, a batch over the
+        limit): ``process`` answers those."""
+        try:
+            payload = parse_body(body)
+        except RPCError:
+            return None
+        members = payload if isinstance(payload, list) else [payload]
+        if not members or (
+            self.max_batch_calls is not None and len(members) > self.max_batch_calls
+        ):
+            return None
+        calls = []
+        for member in members:
+            request = self._fresh()
+            try:
+                self._parse_request(member, request)
+            except RPCError:
+                return None
+            if request.notification:
+                return None
+            assert request.params is not None
+            calls.append(PlannedCall(request.method, request.params, request.id, request.dialect))
+        return isinstance(payload, list), calls
 
     def _reply(self, error: RPCError) -> RPCReply:
         """A reply to a body that holds no request: the legacy envelope with ``"id": null``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from simnode.model.node import Node
@@ -54,6 +55,16 @@ class RPCContext:
 Handler = Callable[[RPCContext, list[Any]], Any]
 
 
+class Reads(Enum):
+    """What a method's answer reads, so a served node can tell when it is still the same."""
+
+    # The chain, the mempool and the second: rendered once per change (rpc/answers.py).
+    CHAIN = "chain"
+    # Any of the node's state and the second: reused when a client sends the same body again
+    # while the node is unchanged (rpc/replay.py). CHAIN answers are reused so too.
+    STATE = "state"
+
+
 @dataclass(frozen=True, slots=True)
 class Method:
     name: str
@@ -70,9 +81,9 @@ class Method:
     # How many leading arguments are documented as required, where that differs from
     # ``min_args`` (PAI's disconnectnode needs one of its two optional arguments).
     documented_required: int | None = None
-    # The answer is a pure function of the chain, the mempool and the current second (and the
-    # arguments): a served node answers it from its AnswerCache while those stay the same.
-    cached: bool = False
+    # What the answer is a function of, besides the arguments and the release (None: anything
+    # else; the call changes the node, or reads the clock finer than a second, or the server).
+    reads: Reads | None = None
     # Arguments the handler checks itself under RPCHelpMan (RPCArgOptions skip_type_check, Bitcoin
     # Core 25+, #26929): getblock's verbosity takes a number or the old boolean.
     skip_type_check: tuple[str, ...] = ()
@@ -189,7 +200,7 @@ class MethodTable:
             raise misc_error(method.help(context.profile))
         if context.profile.features.rpchelpman_arguments:
             check_argument_types(method, args, required)
-        if method.cached and context.answers is not None:
+        if method.reads is Reads.CHAIN and context.answers is not None:
             snapshot = context.snapshot()
             return context.answers.answer(name, args, snapshot,
                                           lambda: method.handler(context, args))  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 from simnode.profiles import chainviews
 from simnode.profiles.chainshapes import core_from, core_version
 from simnode.rpc.errors import RPCError, RPCErrorCode
-from simnode.rpc.methods import Methods, RPCContext
+from simnode.rpc.methods import Methods, Reads, RPCContext
 from simnode.rpc.params import get_int, get_str, type_check_number
 
 MINING_METHODS = Methods("mining")
@@ -25,7 +25,7 @@ ESTIMATEFEE_DEPRECATED = (
     "getmininginfo", (), 0, "getmininginfo",
     "\nReturns a json object containing mining-related information.",
     result_type="object",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getmininginfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return chainviews.getmininginfo(ctx.profile, ctx.snapshot())
@@ -35,7 +35,7 @@ def getmininginfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "getnetworkhashps", ("nblocks", "height"), 0, "getnetworkhashps ( nblocks height )",
     "\nReturns the estimated network hashes per second based on the last n blocks.\n",
     arg_types=("integer", "integer"), result_type="number",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def getnetworkhashps(ctx: RPCContext, args: list[Any]) -> float:
     lookup = get_int(args[0]) if args and args[0] is not None else 120
@@ -50,7 +50,7 @@ def getnetworkhashps(ctx: RPCContext, args: list[Any]) -> float:
     "confirmation within conf_target blocks if possible and return the number of blocks\n"
     "for which the estimate is valid.\n",
     ("6",), arg_types=("integer", "string"), result_type="object", category="util",
-    cached=True,
+    reads=Reads.CHAIN,
 )  # fmt: skip
 def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     """``RPCTypeCheck`` then ``ParseConfirmTarget`` (1..1008) and the mode's name."""
@@ -71,6 +71,7 @@ def estimatesmartfee(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     "confirmation within nblocks blocks.\n",
     ("6",), arg_types=("integer",), result_type="number", category="util",
     in_release=lambda profile: not core_from("0.16")(profile),
+    reads=Reads.STATE,
 )  # fmt: skip
 def estimatefee(ctx: RPCContext, args: list[Any]) -> Any:
     """``estimatefee``: PAI Core 3.0.0 (like Bitcoin Core 0.16) refuses it unless started with
@@ -88,6 +89,7 @@ def estimatefee(ctx: RPCContext, args: list[Any]) -> Any:
     "Returns an object containing information about memory usage.\n",
     arg_types=("string",), result_type="object", category="control",
     in_release=core_from("0.14", pai=True),
+    reads=Reads.STATE,
 )  # fmt: skip
 def getmemoryinfo(ctx: RPCContext, args: list[Any]) -> Any:
     mode = "stats" if not args or args[0] is None else get_str(args[0])

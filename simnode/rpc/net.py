@@ -9,7 +9,7 @@ from simnode.model.addresses import parse_subnet
 from simnode.model.state import EventError
 from simnode.profiles import netviews
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
-from simnode.rpc.methods import Methods, RPCContext
+from simnode.rpc.methods import Methods, Reads, RPCContext
 from simnode.rpc.params import get_bool, get_int, get_str, is_true
 
 _PEERINFO_HELP = """
@@ -34,6 +34,7 @@ NET_METHODS = Methods("network")
     "getconnectioncount",
     "\nReturns the number of connections to other nodes.\n\nResult:\n"
     "n          (numeric) The connection count\n",
+    reads=Reads.STATE,
 )
 def getconnectioncount(ctx: RPCContext, args: list[Any]) -> int:
     return netviews.getconnectioncount(ctx.snapshot())
@@ -71,6 +72,7 @@ def getnettotals(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     0,
     "getnetworkinfo",
     "Returns an object containing various state info regarding P2P networking.\n",
+    reads=Reads.STATE,
 )
 def getnetworkinfo(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     return netviews.getnetworkinfo(ctx.profile, ctx.snapshot())
@@ -170,6 +172,7 @@ def disconnectnode(ctx: RPCContext, args: list[Any]) -> None:
     ('"192.168.0.201"',),
     arg_types=("string",),
     result_type="array",
+    reads=Reads.STATE,
 )
 def getaddednodeinfo(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     wanted = get_str(args[0]) if args and args[0] is not None else None
@@ -236,6 +239,7 @@ def setban(ctx: RPCContext, args: list[Any]) -> None:
     0,
     "listbanned",
     "\nList all banned IPs/Subnets.\n",
+    reads=Reads.STATE,
 )
 def listbanned(ctx: RPCContext, args: list[Any]) -> list[dict[str, Any]]:
     return netviews.listbanned(ctx.profile, ctx.snapshot())

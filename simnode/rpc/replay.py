@@ -1,0 +1,138 @@
+"""Answering a body a client sends again and again (a monitor's refresh, a dashboard's poll) by
+reusing the answers that cannot have changed since the last time, as the peer table reuses
+unchanged peers.
+
+A served node keeps a plan per body: its calls, each with its JSON and the node's revision and
+second it was answered at. A call whose method reads only the node's state and the second
+(``Reads``) is answered again only when one of those moved; every other call (one that changes
+the node, reads the clock finely, or the server) runs each time, in order, so a batch that
+changes the node is seen changed by the calls after it. The reply is the same bytes the
+processor would write: each call's JSON joined as ``dumps_line`` joins a list.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from simnode.model.state import NodeSnapshot
+from simnode.profiles.jsontext import coalesce, dumps_chunks
+from simnode.rpc.errors import RPCError
+from simnode.rpc.jsonrpc import (
+    Executor,
+    JSONRPCProcessor,
+    Observer,
+    PlannedCall,
+    RPCReply,
+    run_call,
+)
+from simnode.rpc.methods import MethodTable
+
+MAX_PLANS = 256  # distinct bodies kept; more and the plans start over
+MAX_PLANNED_BODY_BYTES = 64 * 1024  # a monitor's refresh is a few kilobytes
+MAX_ANSWER_BYTES = 64 * 1024 * 1024  # the answers the plans hold (most are shared with caches)
+_NEVER = (-1, -1)  # a (revision, second) no snapshot has
+_UNSEEN = object()  # a body without a plan yet
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """One call of a plan as last answered."""
+
+    call: PlannedCall
+    reusable: bool  # its method reads only the node's state and the second
+    at: tuple[int, int]  # (revision, second) it was answered at
+    chunks: list[bytes]  # its JSON envelope
+    error: RPCError | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    batch: bool
+    answers: tuple[_Answered, ...]
+
+
+class ReplyPlans:
+    """The plans of one served node (its AnswerCache holds them; a reset starts anew)."""
+
+    def __init__(self) -> None:
+        self._plans: dict[bytes, _Plan | None] = {}  # None: a body no plan can answer
+        self._sizes: dict[bytes, int] = {}  # bytes of answers each plan holds
+        self._bytes = 0  # all of them (most are shared with the answer cache)
+        self._lock = threading.Lock()
+
+    def reply(
+        self,
+        body: bytes,
+        processor: JSONRPCProcessor,
+        table: MethodTable,
+        execute: Executor,
+        observe: Observer,
+        snapshot: Callable[[], NodeSnapshot],
+    ) -> RPCReply:
+        """The reply to ``body``, as ``processor.process`` would give it (``observe`` hears of
+        every call); ``snapshot`` is the request's view of the node, retaken after a change."""
+        plan = self._plans.get(body, _UNSEEN)
+        if plan is _UNSEEN:
+            plan = self._plan_of(body, processor, table)
+        if plan is None:
+            return processor.process(body, execute, observe)
+        assert isinstance(plan, _Plan)
+        answers = tuple(self._answered(answered, execute, snapshot()) for answered in plan.answers)
+        for answered in answers:
+            call = answered.call
+            observe(call.method, call.params, call.journal_id, answered.error)
+        self._keep(body, _Plan(plan.batch, answers))
+        if not plan.batch:
+            answered = answers[0]
+            return RPCReply(answered.call.dialect.status_for(answered.error),
+                            coalesce([*answered.chunks, b"\n"]))  # fmt: skip
+        parts = [b"["]
+        for answered in answers:
+            parts += answered.chunks
+            parts.append(b",")
+        parts[-1] = b"]\n"
+        return RPCReply(200, coalesce(parts))
+
+    def _plan_of(
+        self, body: bytes, processor: JSONRPCProcessor, table: MethodTable
+    ) -> _Plan | None:
+        planned = processor.planned_calls(body) if len(body) <= MAX_PLANNED_BODY_BYTES else None
+        plan = None
+        if planned is not None:
+            batch, calls = planned
+            plan = _Plan(batch, tuple(_Answered(call, _reads_state(table, call.method), _NEVER,
+                                                [], None) for call in calls))  # fmt: skip
+        self._keep(body, plan)
+        return plan
+
+    def _answered(
+        self, answered: _Answered, execute: Executor, snapshot: NodeSnapshot
+    ) -> _Answered:
+        """The call answered now: as before if the node and the second are as they were."""
+        at = (snapshot.revision, snapshot.now_seconds) if answered.reusable else _NEVER
+        if answered.reusable and at == answered.at:
+            return answered
+        call = answered.call
+        result, error = run_call(execute, call.method, call.params)
+        return _Answered(call, answered.reusable, at, dumps_chunks(call.envelope(result, error)),
+                         error)  # fmt: skip
+
+    def _keep(self, body: bytes, plan: _Plan | None) -> None:
+        size = 0 if plan is None else sum(len(c) for a in plan.answers for c in a.chunks)
+        with self._lock:
+            held = self._bytes - self._sizes.pop(body, 0) + size
+            full = body not in self._plans and len(self._plans) >= MAX_PLANS
+            if full or held > MAX_ANSWER_BYTES:
+                self._plans.clear()
+                self._sizes.clear()
+                held = size
+            self._plans[body] = plan
+            self._sizes[body] = size
+            self._bytes = held
+
+
+def _reads_state(table: MethodTable, name: str) -> bool:
+    method = table.methods.get(name)
+    return method is not None and method.reads is not None

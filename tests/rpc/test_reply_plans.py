@@ -1,0 +1,162 @@
+"""A body sent again is answered from its reply plan (rpc/replay.py), reusing the answers that
+cannot have changed. Whatever happens between the requests (time passing by fractions of a
+second or many, peers, blocks, transactions, bans, calls that change the node inside the batch),
+the reply and the journal must be exactly what answering the body afresh gives."""
+
+import json
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simnode.model import (
+    AdvanceClock,
+    BlocksFound,
+    Connect,
+    EventError,
+    PingSent,
+    Traffic,
+    TransactionsArrived,
+)
+from simnode.rpc import MethodTable, default_table
+from tests.transport_helpers import AppUnderTest
+
+
+def call(method, *params, request_id=1, **extra):
+    return {"method": method, "params": list(params), "id": request_id, **extra}
+
+
+BODIES = [
+    call("getnetworkinfo"),
+    call("getpeerinfo", request_id="p"),
+    [call("getblockcount"), call("uptime", request_id=2), call("getblockchaininfo", request_id=3)],
+    call("uptime"),
+    [call("getblockcount"), call("getpeerinfo", request_id=2), call("getnettotals", request_id=3),
+     call("getnetworkinfo", request_id=4), call("uptime", request_id=5),
+     call("getmempoolinfo", request_id=6), call("getrawmempool", request_id=7)],
+    # calls that change the node, between calls that read it
+    [call("getconnectioncount"), call("ping", request_id=2), call("getpeerinfo", request_id=3),
+     call("uptime", request_id=4)],
+    [call("listbanned"), call("setban", "203.0.113.9", "add", request_id=2),
+     call("listbanned", request_id=3), call("setban", "203.0.113.9", "remove", request_id=4),
+     call("listbanned", request_id=5)],
+    # errors: wrong arity, bad argument, unknown method, an empty batch, not a request
+    call("getblockcount", 1),
+    call("getblockhash", -1),
+    call("getblock", "00" * 32),
+    call("nosuchmethod"),
+    [],
+    [call("getblockcount"), 7],
+    call("help", "getpeerinfo"),
+    [call("getbestblockhash"), call("getdifficulty", request_id=None), {"method": "uptime"}],
+    [call("getblockchaininfo", jsonrpc="2.0"), {"jsonrpc": "2.0", "method": "getblockcount"}],
+]  # fmt: skip
+
+EVENTS = [
+    AdvanceClock(0.3),
+    AdvanceClock(1.0),
+    AdvanceClock(45.0),
+    TransactionsArrived(3),
+    BlocksFound(1),
+    Connect("198.51.100.7:8567"),
+    PingSent(0),
+    Traffic(1, "inv", "recv", 61),
+]
+
+# Time passing with no event, as on a wall clock: timers (pings, blocks) fire on their own.
+TICKS = [0.3, 0.7, 1.0, 150.0, 700.0]
+
+steps = st.lists(
+    st.one_of(
+        st.sampled_from(range(len(BODIES))).map(lambda i: ("send", i)),
+        st.sampled_from(EVENTS).map(lambda e: ("event", e)),
+        st.sampled_from(TICKS).map(lambda seconds: ("tick", seconds)),
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+# What a monitor sends after every step: everything it reads, time included.
+MONITOR = [
+    call(method, request_id=i)
+    for i, method in enumerate(
+        [
+            "uptime",
+            "getnetworkinfo",
+            "getblockcount",
+            "getbestblockhash",
+            "getpeerinfo",
+            "getmempoolinfo",
+            "listbanned",
+            "getconnectioncount",
+            "getblockchaininfo",
+            "getnettotals",
+        ]
+    )
+]
+
+
+def journaled(app, since):
+    return [(c.method, c.params, c.request_id, c.status, c.error_code)
+            for c in app.app.journal.calls()[since:]]  # fmt: skip
+
+
+def same_reply(planned, fresh, body):
+    """The planned app's reply and journal for ``body`` are those of answering it afresh."""
+    since = len(planned.app.journal.calls())
+    response = planned.post(body)
+    observed = []
+    expected = fresh.app.reply_to(body, lambda *c, seen=observed: seen.append(c))
+    assert (response.status_code, response.data) == (expected.status, expected.body)
+    assert journaled(planned, since) == [
+        (method, params, request_id, expected.status, None if error is None else int(error.code))
+        for method, params, request_id, error in observed
+    ]
+
+
+# Without peers no timer fires but the block's: time alone must refresh what reads the second.
+@pytest.mark.parametrize(("profile", "peers"), [("pai", 0), ("pai", 4), ("core-28", 4)])
+@settings(max_examples=40, deadline=None)
+@given(steps=steps)
+def test_replies_from_plans_are_the_replies_computed_afresh(profile, peers, steps):
+    planned, fresh = AppUnderTest(peers, profile), AppUnderTest(peers, profile)
+    monitor = json.dumps(MONITOR).encode()
+    for action, what in steps:
+        if action == "tick":
+            for app in (planned, fresh):
+                app.simulation.node.clock.advance(what)
+        elif action == "event":
+            outcomes = []
+            for app in (planned, fresh):
+                try:
+                    app.simulation.node.apply(what)
+                    outcomes.append("applied")
+                except EventError as error:
+                    outcomes.append(str(error))
+            assert outcomes[0] == outcomes[1]
+        else:
+            same_reply(planned, fresh, json.dumps(BODIES[what]).encode())
+        same_reply(planned, fresh, monitor)
+
+
+def test_a_repeated_body_reuses_the_answers_of_an_unchanged_node():
+    """The plan is what makes a refresh cheap: an unchanged node's answers are not rendered
+    again (their handlers are not called) until the node or the second changes."""
+    rendered = []
+    methods = []
+    for method in default_table().methods.values():
+        if method.name == "getnetworkinfo":
+            handler = method.handler
+            method = replace(method, handler=lambda ctx, args, handler=handler: (
+                rendered.append(1) or handler(ctx, args)))  # fmt: skip
+        methods.append(method)
+    app = AppUnderTest(peers=4, table=MethodTable(methods))
+    body = json.dumps([call("getnetworkinfo"), call("getblockcount", request_id=2)])
+    first = app.post(body).data
+    assert app.post(body).data == first
+    assert len(rendered) == 1
+    app.simulation.node.apply(AdvanceClock(1.0))
+    assert json.loads(app.post(body).data)[0]["result"] == json.loads(first)[0]["result"]
+    assert len(rendered) == 2
