@@ -75,7 +75,7 @@ class Simulation:
             node = make_node()  # first: if it raises, nothing has changed
             profile = profile or self.profile
             self._make_node = make_node
-            self.served = Served(node, profile, AnswerCache(profile))
+            self.served = Served(node, profile, AnswerCache(profile, self.served.answers))
             self.warmup_message = None
             self.stopping = False
             return node

@@ -175,6 +175,14 @@ class PeerTable:
         self._last = _Answer((), None, [], (), RawJSON("[]"))
         self._lock = threading.Lock()
 
+    def inherit(self, previous: PeerTable) -> None:
+        """Start from the texts ``previous`` (the node this one replaces) rendered. A reset
+        clones one template node, whose peers' snapshots every clone shares as the very same
+        objects, so a fresh node's first getpeerinfo is mostly lookups; a text is only ever
+        reused for the snapshot object it was rendered from."""
+        if previous._encode is self._encode:
+            self._fragments = dict(previous._fragments)
+
     def render(self, snapshot: NodeSnapshot) -> RawJSON:
         now = snapshot.now_us
         peers = snapshot.peers

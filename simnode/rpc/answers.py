@@ -32,8 +32,10 @@ class AnswerCache:
     """Belongs to one served node (its simulation) and the release it is rendered as; a reset
     starts a new one. ``peer_table`` renders its getpeerinfo incrementally."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, previous: AnswerCache | None = None) -> None:
         self.peer_table = profile.peer_table()
+        if previous is not None:  # the served node this one replaces
+            self.peer_table.inherit(previous.peer_table)
         self._answers: dict[tuple[str, str], _Answer] = {}
         self._lock = threading.Lock()
 

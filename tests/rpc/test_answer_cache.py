@@ -41,3 +41,22 @@ def test_a_reset_forgets_the_answers():
     assert app.call("getblockcount")[1]["result"] == 1182568
     app.post({}, path="/simnode/reset")
     assert app.call("getblockchaininfo")[1]["result"]["bestblockhash"] == before
+
+
+def test_a_reset_node_renders_its_own_peers_not_the_texts_of_the_node_before():
+    """A reset starts from the replaced node's peer texts (clones of one template share their
+    peers' snapshots), but a text only serves the very snapshot it was rendered from: after
+    changes, other peers or another seed, each answer is what a fresh server renders."""
+    from simnode.local import LocalNode
+    from simnode.model import Traffic
+
+    body = b'{"method":"getpeerinfo","id":1}'
+    with LocalNode(peers=4, seed=1) as node:
+        node.app.reply_to(body)
+        node.apply(Traffic(0, "inv", "recv", 500))
+        changed = node.app.reply_to(body).body
+        for config in ({}, {"seed": 2}, {"peers": 6}, {"peers": 4, "seed": 1}):
+            node.configure(**config)
+            with LocalNode(node.config) as fresh:
+                assert node.app.reply_to(body).body == fresh.app.reply_to(body).body
+        assert node.app.reply_to(body).body != changed  # the traffic was the old node's
