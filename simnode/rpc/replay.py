@@ -33,7 +33,8 @@ MAX_PLANS = 256  # distinct bodies kept; more and the plans start over
 MAX_PLANNED_BODY_BYTES = 64 * 1024  # a monitor's refresh is a few kilobytes
 MAX_ANSWER_BYTES = 64 * 1024 * 1024  # the answers the plans hold (most are shared with caches)
 _NEVER = (-1, -1)  # a (revision, second) no snapshot has
-_UNSEEN = object()  # a body without a plan yet
+_UNSEEN = object()  # a body not seen before
+_ONCE = object()  # a body seen once
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,8 @@ class ReplyPlans:
     """The plans of one served node (its AnswerCache holds them; a reset starts anew)."""
 
     def __init__(self) -> None:
-        self._plans: dict[bytes, _Plan | None] = {}  # None: a body no plan can answer
+        # None: a body no plan can answer; _ONCE: seen once, planned if it comes again
+        self._plans: dict[bytes, _Plan | object | None] = {}
         self._sizes: dict[bytes, int] = {}  # bytes of answers each plan holds
         self._bytes = 0  # all of them (most are shared with the answer cache)
         self._lock = threading.Lock()
@@ -74,7 +76,10 @@ class ReplyPlans:
         """The reply to ``body``, as ``processor.process`` would give it (``observe`` hears of
         every call); ``snapshot`` is the request's view of the node, retaken after a change."""
         plan = self._plans.get(body, _UNSEEN)
-        if plan is _UNSEEN:
+        if plan is _UNSEEN:  # a body sent once (a test's one call) is not worth a plan
+            self._keep(body, _ONCE)
+            return processor.process(body, execute, observe)
+        if plan is _ONCE:
             plan = self._plan_of(body, processor, table)
         if plan is None:
             return processor.process(body, execute, observe)
@@ -119,8 +124,8 @@ class ReplyPlans:
         return _Answered(call, answered.reusable, at, dumps_chunks(call.envelope(result, error)),
                          error)  # fmt: skip
 
-    def _keep(self, body: bytes, plan: _Plan | None) -> None:
-        size = 0 if plan is None else sum(len(c) for a in plan.answers for c in a.chunks)
+    def _keep(self, body: bytes, plan: _Plan | object | None) -> None:
+        size = sum(len(c) for a in plan.answers for c in a.chunks) if isinstance(plan, _Plan) else 0
         with self._lock:
             held = self._bytes - self._sizes.pop(body, 0) + size
             full = body not in self._plans and len(self._plans) >= MAX_PLANS
