@@ -84,7 +84,9 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
         # Bumped by every change to the peer table, so an unchanged table is handed out as the
         # same tuple (and renderers can reuse whole answers).
         self._table_revision = 0
-        self._frozen_table: tuple[int, tuple[PeerSnapshot, ...]] = (-1, ())
+        # (the table revision it was frozen at, the frozen table, whether a peer in it reads
+        # differently as the clock moves)
+        self._frozen_table: tuple[int, tuple[PeerSnapshot, ...], bool] = (-1, (), False)
         # Between connects and disconnects only changed peers are frozen again: which ones, and
         # where each peer sits in the frozen table (None: the table must be rebuilt).
         self._changed: set[int] = set()
@@ -141,11 +143,14 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
         with self._lock:
             self._catch_up(self.clock.now_us())
             self._sweep_bans()
+            peers = self._freeze_table()
             return NodeSnapshot(
                 now_us=self._now_us,
                 revision=self._revision,
                 started_us=self._started_us,
-                peers=self._freeze_table(),
+                peers=peers,
+                peers_revision=self._frozen_table[0],
+                peers_change_with_time=self._frozen_table[2],
                 bans=tuple(self._bans[subnet] for subnet in sorted(self._bans, key=subnet_key)),
                 added_nodes=tuple(self._added_nodes),
                 listening=tuple(self._listening),
@@ -207,7 +212,7 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
     def _freeze_table(self) -> tuple[PeerSnapshot, ...]:
         """The peer table as a tuple: the same object until a peer changes. With the same peers
         connected, only the changed ones are frozen again (1,000 peers cost what a few do)."""
-        revision, table = self._frozen_table
+        revision, table, _ = self._frozen_table
         if revision == self._table_revision:
             return table
         positions = self._positions
@@ -220,7 +225,8 @@ class Node(Pings, TrafficAccounting, PeerRelay, Bans, AddedNodes, ChainEvents):
                 rows[positions[peer_id]] = self._freeze(self._peers[peer_id])
             table = tuple(rows)
         self._changed.clear()
-        self._frozen_table = (self._table_revision, table)
+        timed = PeerSnapshot.any_change_with_time(table)
+        self._frozen_table = (self._table_revision, table, timed)
         return table
 
     def _freeze(self, peer: Peer) -> PeerSnapshot:

@@ -69,6 +69,8 @@ class NodeSnapshot:
     revision: int  # the node's count of changes: equal revisions, equal state
     started_us: int
     peers: tuple[PeerSnapshot, ...]
+    peers_revision: int  # the peer table's count of changes: equal revisions, equal peers
+    peers_change_with_time: bool  # a peer in it reads differently as the clock moves
     bans: tuple[BanEntry, ...]
     added_nodes: tuple[str, ...]
     listening: tuple[str, ...]  # addresses on the fake network that accept connections

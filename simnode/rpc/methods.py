@@ -63,6 +63,9 @@ class Reads(Enum):
     # Any of the node's state and the second: reused when a client sends the same body again
     # while the node is unchanged (rpc/replay.py). CHAIN answers are reused so too.
     STATE = "state"
+    # The peer table, and the microsecond while a peer's ping is outstanding (its pingwait):
+    # getpeerinfo, reused so while its PeerTable would give the same text.
+    PEERS = "peers"
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ def getconnectioncount(ctx: RPCContext, args: list[Any]) -> int:
     0,
     "getpeerinfo",
     _PEERINFO_HELP,
+    reads=Reads.PEERS,
 )
 def getpeerinfo(ctx: RPCContext, args: list[Any]) -> Any:
     snapshot = ctx.snapshot()

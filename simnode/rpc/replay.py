@@ -3,10 +3,11 @@ reusing the answers that cannot have changed since the last time, as the peer ta
 unchanged peers.
 
 A served node keeps a plan per body: its calls, each with its JSON and the node's revision and
-second it was answered at. A call whose method reads only the node's state and the second
-(``Reads``) is answered again only when one of those moved; every other call (one that changes
-the node, reads the clock finely, or the server) runs each time, in order, so a batch that
-changes the node is seen changed by the calls after it. The reply is the same bytes the
+second it was answered at. A call whose method declares what it reads
+(``Reads``: the node's state and the second, or getpeerinfo's peer table) is answered again
+only when that moved; every other call (one that changes the node, reads the clock finely, or
+the server) runs each time, in order, so a batch that changes the node is seen changed by the
+calls after it. The reply is the same bytes the
 processor would write: each call's JSON joined as ``dumps_line`` joins a list.
 """
 
@@ -27,7 +28,7 @@ from simnode.rpc.jsonrpc import (
     RPCReply,
     run_call,
 )
-from simnode.rpc.methods import MethodTable
+from simnode.rpc.methods import MethodTable, Reads
 
 MAX_PLANS = 256  # distinct bodies kept; more and the plans start over
 MAX_PLANNED_BODY_BYTES = 64 * 1024  # a monitor's refresh is a few kilobytes
@@ -42,8 +43,8 @@ class _Answered:
     """One call of a plan as last answered."""
 
     call: PlannedCall
-    reusable: bool  # its method reads only the node's state and the second
-    at: tuple[int, int]  # (revision, second) it was answered at
+    reads: Reads | None  # what its method's answer reads (None: it runs every time)
+    at: tuple[int, int]  # what it read was as of this (``_read_at``) when it was answered
     chunks: list[bytes]  # its JSON envelope
     error: RPCError | None
 
@@ -107,8 +108,8 @@ class ReplyPlans:
         plan = None
         if planned is not None:
             batch, calls = planned
-            plan = _Plan(batch, tuple(_Answered(call, _reads_state(table, call.method), _NEVER,
-                                                [], None) for call in calls))  # fmt: skip
+            plan = _Plan(batch, tuple(_Answered(call, _reads(table, call.method), _NEVER, [],
+                                                None) for call in calls))  # fmt: skip
         self._keep(body, plan)
         return plan
 
@@ -116,12 +117,12 @@ class ReplyPlans:
         self, answered: _Answered, execute: Executor, snapshot: NodeSnapshot
     ) -> _Answered:
         """The call answered now: as before if the node and the second are as they were."""
-        at = (snapshot.revision, snapshot.now_seconds) if answered.reusable else _NEVER
-        if answered.reusable and at == answered.at:
+        at = _read_at(answered.reads, snapshot)
+        if at == answered.at and answered.reads is not None:
             return answered
         call = answered.call
         result, error = run_call(execute, call.method, call.params)
-        return _Answered(call, answered.reusable, at, dumps_chunks(call.envelope(result, error)),
+        return _Answered(call, answered.reads, at, dumps_chunks(call.envelope(result, error)),
                          error)  # fmt: skip
 
     def _keep(self, body: bytes, plan: _Plan | object | None) -> None:
@@ -138,6 +139,16 @@ class ReplyPlans:
             self._bytes = held
 
 
-def _reads_state(table: MethodTable, name: str) -> bool:
+def _reads(table: MethodTable, name: str) -> Reads | None:
     method = table.methods.get(name)
-    return method is not None and method.reads is not None
+    return None if method is None else method.reads
+
+
+def _read_at(reads: Reads | None, snapshot: NodeSnapshot) -> tuple[int, int]:
+    """What an answer that reads ``reads`` depends on, as of ``snapshot``: equal, the same."""
+    if reads is None:
+        return _NEVER
+    if reads is Reads.PEERS:
+        return (snapshot.peers_revision,
+                snapshot.now_us if snapshot.peers_change_with_time else -1)  # fmt: skip
+    return (snapshot.revision, snapshot.now_seconds)

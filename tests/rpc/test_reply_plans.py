@@ -65,7 +65,7 @@ EVENTS = [
 ]
 
 # Time passing with no event, as on a wall clock: timers (pings, blocks) fire on their own.
-TICKS = [0.3, 0.7, 1.0, 150.0, 700.0]
+TICKS = [0.01, 0.3, 0.7, 1.0, 150.0, 700.0]  # 0.01: inside a ping's round trip
 
 steps = st.lists(
     st.one_of(
