@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from simnode.profiles.jsontext import NumberText, dumps_line
+from simnode.profiles.jsontext import NumberText, dumps, dumps_chunks, dumps_line
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 
 _NO_ID = object()  # the request had no "id" key
@@ -33,6 +33,10 @@ class RPCReply:
 class Dialect(Protocol):
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]: ...
 
+    def members(self, result: Any, error: RPCError | None) -> dict[str, Any]: ...
+
+    def answers_id(self, request_id: Any) -> bool: ...
+
     def status_for(self, error: RPCError | None) -> int: ...
 
 
@@ -46,15 +50,17 @@ class LegacyDialect:
     omit_absent_id: bool = False
 
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]:
-        envelope = {
+        return _with_id(self, self.members(result, error), request_id)
+
+    def members(self, result: Any, error: RPCError | None) -> dict[str, Any]:
+        """The envelope's members before its id (the id is always last)."""
+        return {
             "result": None if error is not None else result,
             "error": None if error is None else error.to_json(),
         }
-        if request_id is not _NO_ID:
-            envelope["id"] = request_id
-        elif not self.omit_absent_id:
-            envelope["id"] = None
-        return envelope
+
+    def answers_id(self, request_id: Any) -> bool:
+        return request_id is not _NO_ID or not self.omit_absent_id
 
     def status_for(self, error: RPCError | None) -> int:
         if error is None:
@@ -66,22 +72,33 @@ class LegacyDialect:
         return 500
 
 
+@dataclass(frozen=True, slots=True)
 class V2Dialect:
     """JSON-RPC 2.0 as Bitcoin Core 28+ speaks it (#27101, doc/JSON-RPC-interface.md): only one
     of ``result``/``error``, HTTP 200 even for errors (400 for an invalid request)."""
 
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]:
-        envelope: dict[str, Any] = {"jsonrpc": "2.0"}
+        return _with_id(self, self.members(result, error), request_id)
+
+    def members(self, result: Any, error: RPCError | None) -> dict[str, Any]:
+        """The envelope's members before its id (the id is always last)."""
         if error is None:
-            envelope["result"] = result
-        else:
-            envelope["error"] = error.to_json()
-        if request_id is not _NO_ID:  # JSONRPCReplyObj (src/rpc/request.cpp @ v31.0 line 66)
-            envelope["id"] = request_id
-        return envelope
+            return {"jsonrpc": "2.0", "result": result}
+        return {"jsonrpc": "2.0", "error": error.to_json()}
+
+    def answers_id(self, request_id: Any) -> bool:
+        return request_id is not _NO_ID  # JSONRPCReplyObj (src/rpc/request.cpp @ v31.0 line 66)
 
     def status_for(self, error: RPCError | None) -> int:
         return 400 if error is not None and error.code == RPCErrorCode.INVALID_REQUEST else 200
+
+
+def _with_id(dialect: Dialect, members: dict[str, Any], request_id: Any) -> dict[str, Any]:
+    """The envelope: its members, then the id if the dialect answers with one (null for a
+    request that had none)."""
+    if dialect.answers_id(request_id):
+        members["id"] = None if request_id is _NO_ID else request_id
+    return members
 
 
 LEGACY = LegacyDialect()
@@ -183,13 +200,28 @@ class PlannedCall:
     params: list[Any] | dict[str, Any]
     id: Any  # as sent (an absent id is ``_NO_ID``)
     dialect: Dialect
+    # The end of this call's envelope: its id, if the dialect answers with one.
+    id_tail: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        tail = b',"id":' + dumps(self.journal_id).encode() + b"}"
+        object.__setattr__(self, "id_tail", tail if self.dialect.answers_id(self.id) else b"}")
 
     @property
     def journal_id(self) -> Any:
         return None if self.id is _NO_ID else self.id
 
-    def envelope(self, result: Any, error: RPCError | None) -> dict[str, Any]:
-        return self.dialect.envelope(result, error, self.id)
+    @property
+    def shape(self) -> str:
+        """What the answer depends on, as text: the method, the parameters (their repr tells
+        JSON's types apart: 1, 1.0, true, "1") and the protocol; not the id."""
+        return repr((self.method, self.params, self.dialect))
+
+    def open_envelope(self, result: Any, error: RPCError | None) -> list[bytes]:
+        """The envelope's JSON up to its id: ``id_tail`` closes it."""
+        chunks = dumps_chunks(self.dialect.members(result, error))
+        chunks[-1] = chunks[-1][:-1]  # the members' closing brace: a small text chunk
+        return chunks
 
 
 class JSONRPCProcessor:

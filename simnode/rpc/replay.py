@@ -2,13 +2,13 @@
 reusing the answers that cannot have changed since the last time, as the peer table reuses
 unchanged peers.
 
-A served node keeps a plan per body: its calls, each with its JSON and the node's revision and
-second it was answered at. A call whose method declares what it reads
-(``Reads``: the node's state and the second, or getpeerinfo's peer table) is answered again
-only when that moved; every other call (one that changes the node, reads the clock finely, or
-the server) runs each time, in order, so a batch that changes the node is seen changed by the
-calls after it. The reply is the same bytes the
-processor would write: each call's JSON joined as ``dumps_line`` joins a list.
+A served node keeps a plan per body shape (its calls and their parameters, not their ids):
+each call's JSON and what it read, as of when it was answered. A call whose method declares
+what it reads (``Reads``: the node's state and the second, or getpeerinfo's peer table) is
+answered again only when that moved; every other call (one that changes the node, reads the
+clock finely, or the server) runs each time, in order, so a batch that changes the node is seen
+changed by the calls after it. The reply is the same bytes the processor would write: each
+call's envelope, closed with this body's id, joined as ``dumps_line`` joins a list.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simnode.model.state import NodeSnapshot
-from simnode.profiles.jsontext import coalesce, dumps_chunks
+from simnode.profiles.jsontext import coalesce
 from simnode.rpc.errors import RPCError
 from simnode.rpc.jsonrpc import (
     Executor,
@@ -30,39 +30,43 @@ from simnode.rpc.jsonrpc import (
 )
 from simnode.rpc.methods import MethodTable, Reads
 
-MAX_PLANS = 256  # distinct bodies kept; more and the plans start over
+MAX_PLANS = 256  # distinct bodies (and shapes) kept; more and they start over
 MAX_PLANNED_BODY_BYTES = 64 * 1024  # a monitor's refresh is a few kilobytes
 MAX_ANSWER_BYTES = 64 * 1024 * 1024  # the answers the plans hold (most are shared with caches)
-_NEVER = (-1, -1)  # a (revision, second) no snapshot has
-_UNSEEN = object()  # a body not seen before
-_ONCE = object()  # a body seen once
+_NEVER = (-1, -1)  # what no snapshot reads as
+_ONCE = object()  # a shape seen once
+
+# A body's calls, parameters and protocols, without the ids, as text (its hash is kept).
+Shape = str
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A body read as calls: what the plans are found by, and the calls with their ids."""
+
+    shape: Shape
+    batch: bool
+    calls: tuple[PlannedCall, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _Answered:
     """One call of a plan as last answered."""
 
-    call: PlannedCall
     reads: Reads | None  # what its method's answer reads (None: it runs every time)
     at: tuple[int, int]  # what it read was as of this (``_read_at``) when it was answered
-    chunks: list[bytes]  # its JSON envelope
+    chunks: list[bytes]  # its envelope up to its id (``PlannedCall.open_envelope``)
     error: RPCError | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    batch: bool
-    answers: tuple[_Answered, ...]
-
-
 class ReplyPlans:
-    """The plans of one served node (its AnswerCache holds them; a reset starts anew)."""
+    """The plans of one served node (``Served`` holds them beside its AnswerCache; a reset
+    starts anew). Bodies that differ only in their ids (most clients count them) share one."""
 
     def __init__(self) -> None:
-        # None: a body no plan can answer; _ONCE: seen once, planned if it comes again
-        self._plans: dict[bytes, _Plan | object | None] = {}
-        self._sizes: dict[bytes, int] = {}  # bytes of answers each plan holds
-        self._bytes = 0  # all of them (most are shared with the answer cache)
+        self._bodies: dict[bytes, _Parsed | None] = {}  # None: a body no plan can answer
+        self._plans: dict[Shape, tuple[_Answered, ...] | object] = {}
+        self._bytes = 0  # of answers the plans hold, roughly (most are shared with caches)
         self._lock = threading.Lock()
 
     def reply(
@@ -76,67 +80,67 @@ class ReplyPlans:
     ) -> RPCReply:
         """The reply to ``body``, as ``processor.process`` would give it (``observe`` hears of
         every call); ``snapshot`` is the request's view of the node, retaken after a change."""
-        plan = self._plans.get(body, _UNSEEN)
-        if plan is _UNSEEN:  # a body sent once (a test's one call) is not worth a plan
-            self._keep(body, _ONCE)
+        parsed = self._bodies.get(body, _ONCE)
+        if parsed is _ONCE:
+            parsed = self._parse(body, processor)
+        if parsed is None:
+            return processor.process(body, execute, observe)
+        assert isinstance(parsed, _Parsed)
+        plan = self._plans.get(parsed.shape)
+        if plan is None:  # a body sent once (a test's one call) is not worth a plan
+            self._keep(parsed.shape, _ONCE, 0)
             return processor.process(body, execute, observe)
         if plan is _ONCE:
-            plan = self._plan_of(body, processor, table)
-        if plan is None:
-            return processor.process(body, execute, observe)
-        assert isinstance(plan, _Plan)
-        answers = tuple(self._answered(answered, execute, snapshot()) for answered in plan.answers)
-        for answered in answers:
-            call = answered.call
+            plan = tuple(_Answered(_reads(table, call.method), _NEVER, [], None)
+                         for call in parsed.calls)  # fmt: skip
+        assert isinstance(plan, tuple)
+        answers = tuple(self._answered(answered, call, execute, snapshot())
+                        for answered, call in zip(plan, parsed.calls, strict=True))  # fmt: skip
+        self._keep(parsed.shape, answers, sum(len(c) for a in answers for c in a.chunks))
+        for answered, call in zip(answers, parsed.calls, strict=True):
             observe(call.method, call.params, call.journal_id, answered.error)
-        self._keep(body, _Plan(plan.batch, answers))
-        if not plan.batch:
-            answered = answers[0]
-            return RPCReply(answered.call.dialect.status_for(answered.error),
-                            coalesce([*answered.chunks, b"\n"]))  # fmt: skip
+        if not parsed.batch:
+            call, answered = parsed.calls[0], answers[0]
+            return RPCReply(call.dialect.status_for(answered.error),
+                            coalesce([*answered.chunks, call.id_tail, b"\n"]))  # fmt: skip
         parts = [b"["]
-        for answered in answers:
+        for answered, call in zip(answers, parsed.calls, strict=True):
             parts += answered.chunks
-            parts.append(b",")
+            parts += (call.id_tail, b",")
         parts[-1] = b"]\n"
         return RPCReply(200, coalesce(parts))
 
-    def _plan_of(
-        self, body: bytes, processor: JSONRPCProcessor, table: MethodTable
-    ) -> _Plan | None:
+    def _parse(self, body: bytes, processor: JSONRPCProcessor) -> _Parsed | None:
         planned = processor.planned_calls(body) if len(body) <= MAX_PLANNED_BODY_BYTES else None
-        plan = None
+        parsed = None
         if planned is not None:
             batch, calls = planned
-            plan = _Plan(batch, tuple(_Answered(call, _reads(table, call.method), _NEVER, [],
-                                                None) for call in calls))  # fmt: skip
-        self._keep(body, plan)
-        return plan
+            parsed = _Parsed(repr((batch, [call.shape for call in calls])), batch, tuple(calls))
+        with self._lock:
+            if len(self._bodies) >= MAX_PLANS:
+                self._bodies.clear()
+            self._bodies[body] = parsed
+        return parsed
 
+    @staticmethod
     def _answered(
-        self, answered: _Answered, execute: Executor, snapshot: NodeSnapshot
+        answered: _Answered, call: PlannedCall, execute: Executor, snapshot: NodeSnapshot
     ) -> _Answered:
-        """The call answered now: as before if the node and the second are as they were."""
+        """The call answered now: as before if what it reads is as it was."""
         at = _read_at(answered.reads, snapshot)
         if at == answered.at and answered.reads is not None:
             return answered
-        call = answered.call
         result, error = run_call(execute, call.method, call.params)
-        return _Answered(call, answered.reads, at, dumps_chunks(call.envelope(result, error)),
-                         error)  # fmt: skip
+        return _Answered(answered.reads, at, call.open_envelope(result, error), error)
 
-    def _keep(self, body: bytes, plan: _Plan | object | None) -> None:
-        size = sum(len(c) for a in plan.answers for c in a.chunks) if isinstance(plan, _Plan) else 0
+    def _keep(self, shape: Shape, plan: tuple[_Answered, ...] | object, size: int) -> None:
         with self._lock:
-            held = self._bytes - self._sizes.pop(body, 0) + size
-            full = body not in self._plans and len(self._plans) >= MAX_PLANS
-            if full or held > MAX_ANSWER_BYTES:
+            full = shape not in self._plans and len(self._plans) >= MAX_PLANS
+            if full or self._bytes + size > MAX_ANSWER_BYTES:
                 self._plans.clear()
-                self._sizes.clear()
-                held = size
-            self._plans[body] = plan
-            self._sizes[body] = size
-            self._bytes = held
+                self._bytes = 0
+            self._plans[shape] = plan
+            self._bytes += size
 
 
 def _reads(table: MethodTable, name: str) -> Reads | None:

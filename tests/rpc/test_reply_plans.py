@@ -49,6 +49,12 @@ BODIES = [
     [],
     [call("getblockcount"), 7],
     call("help", "getpeerinfo"),
+    # the same method, other parameters (and their JSON types): other answers
+    call("help", "uptime"),
+    call("getblockhash", 0),
+    call("getblockhash", 1),
+    call("getblockhash", True),
+    call("getblockcount"),
     [call("getbestblockhash"), call("getdifficulty", request_id=None), {"method": "uptime"}],
     [call("getblockchaininfo", jsonrpc="2.0"), {"jsonrpc": "2.0", "method": "getblockcount"}],
 ]  # fmt: skip
@@ -123,7 +129,7 @@ def same_reply(planned, fresh, body):
 def test_replies_from_plans_are_the_replies_computed_afresh(profile, peers, steps):
     planned, fresh = AppUnderTest(peers, profile), AppUnderTest(peers, profile)
     monitor = json.dumps(MONITOR).encode()
-    for action, what in steps:
+    for step, (action, what) in enumerate(steps):
         if action == "tick":
             for app in (planned, fresh):
                 app.simulation.node.clock.advance(what)
@@ -139,6 +145,10 @@ def test_replies_from_plans_are_the_replies_computed_afresh(profile, peers, step
         else:
             same_reply(planned, fresh, json.dumps(BODIES[what]).encode())
         same_reply(planned, fresh, monitor)
+        # as most clients send it: each call with the next id
+        counted = [{**member, "id": f"c{step}-{index}"} for index, member in enumerate(MONITOR)]
+        same_reply(planned, fresh, json.dumps(counted).encode())
+        same_reply(planned, fresh, json.dumps(call("getpeerinfo", request_id=step)).encode())
 
 
 def test_a_repeated_body_reuses_the_answers_of_an_unchanged_node():
@@ -163,3 +173,14 @@ def test_a_repeated_body_reuses_the_answers_of_an_unchanged_node():
     app.simulation.node.apply(AdvanceClock(1.0))
     assert json.loads(app.post(body).data)[0]["result"] == json.loads(first)[0]["result"]
     assert len(rendered) == 3
+
+
+@pytest.mark.parametrize("method", ["getblockhash", "help"])
+def test_bodies_that_differ_only_in_parameters_never_share_answers(method):
+    """A plan is found by the calls and their parameters (ids aside): 0, 1, true and "1" are
+    four calls, each answered as itself however often the others came before."""
+    planned, fresh = AppUnderTest(4), AppUnderTest(4)
+    for params in ([0], [0], [1], [True], ["1"], [0], ["uptime"], ["getpeerinfo"], []):
+        for request_id in range(3):
+            body = json.dumps(call(method, *params, request_id=request_id)).encode()
+            same_reply(planned, fresh, body)
