@@ -7,16 +7,16 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # of request bodies the kept calls came in
 CALL_OVERHEAD_BYTES = 200  # a Call and its small values, beyond its share of the body
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
+    """One call as the journal keeps it (a NamedTuple: a batch of them is made per request)."""
+
     method: str
     params: list[Any] | dict[str, Any]
     request_id: Any
