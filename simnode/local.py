@@ -26,7 +26,7 @@ from simnode.http.simulation import Simulation
 from simnode.model import events as ev
 from simnode.model.addresses import format_subnet, parse_subnet
 from simnode.model.clock import DEFAULT_EPOCH_SECONDS
-from simnode.model.fakepeers import populate, seeded_faker
+from simnode.model.fakepeers import populate, seeded_draws
 from simnode.model.node import Node
 from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
@@ -279,7 +279,7 @@ class LocalNode:
         connect event's; ``version`` fields (subver, startingheight, timeoffset, ...) go into
         its version message; ``handshake=False`` leaves it before the version message."""
         if addr is None:
-            addr = seeded_faker(self.config.seed + len(self.node.peer_ids())).peer_address()
+            addr = seeded_draws(self.config.seed + len(self.node.peer_ids())).peer_address()
         connect = ev.Connect(addr, inbound, whitelisted, manual, pong_rtt_seconds=pong_rtt,
                              connection_type=connection_type, v2transport=v2transport,
                              mapped_as=mapped_as)  # fmt: skip

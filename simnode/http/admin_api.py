@@ -13,7 +13,7 @@ from simnode.http.faults import Fault, FaultKind
 from simnode.http.journal import Call
 from simnode.http.simulation import Simulation
 from simnode.model import events as ev
-from simnode.model.fakepeers import populate, seeded_faker
+from simnode.model.fakepeers import populate, seeded_draws
 from simnode.model.state import EventError
 from simnode.profiles import netviews
 from simnode.scenarios.playback import Playback
@@ -196,7 +196,7 @@ def _apply(api: AdminAPI, event: ev.Event) -> int | None:
 def peers_add(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
     """LocalNode.add_peer: connect (and complete the handshake unless asked not to)."""
     node = api.sim.node
-    addr = args["addr"] or seeded_faker(len(node.peer_ids()) + 7919).peer_address()
+    addr = args["addr"] or seeded_draws(len(node.peer_ids()) + 7919).peer_address()
     version = args["version"] or {}
     try:
         handshake = ev.VersionReceived(0, **version)

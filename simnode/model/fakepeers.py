@@ -1,19 +1,18 @@
-"""Plausible peers on demand: a seeded Faker provider and ``populate``.
+"""Plausible peers on demand: seeded draws (``PeerDraws``) and ``populate``.
 
 Addresses come only from the documentation ranges (RFC 5737 for IPv4, RFC 3849 for IPv6), as the
-spec page's example does, so a generated peer table never names a real host.
+spec page's example does, so a generated peer table never names a real host. The draws are plain
+``random.Random`` calls, so generating peers does not import Faker (~60 ms of start-up);
+``simnode.model.fakerprovider`` offers them to Faker's users as a provider.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import random
 import re
-import threading
 from dataclasses import dataclass
-from typing import Any
-
-from faker import Faker
-from faker.providers import BaseProvider
+from typing import Any, TypeVar
 
 from simnode.model import events as ev
 from simnode.model.messages import version_message_size
@@ -80,54 +79,54 @@ SERVICE_FLAGS = ((0x0D, 70), (0x09, 15), (0x05, 5), (0x01, 5), (0x00, 5))
 PROTOCOL_VERSIONS = ((70015, 85), (70014, 8), (70012, 5), (70001, 2))
 EPHEMERAL_PORTS = (32768, 60999)
 GENERATED = "generated"  # an option left to the generator
+_T = TypeVar("_T")
 
 
-def _weighted(provider: BaseProvider, table: tuple[tuple[object, int], ...]) -> object:
-    values, weights = zip(*table, strict=True)
-    return provider.generator.random.choices(values, weights=weights)[0]
+class PeerDraws:
+    """Plausible peer details drawn from one seeded ``random.Random``.
 
+    Each draw is the very ``random`` call Faker's ``BaseProvider`` makes for it (``random_int``
+    is ``randrange(low, high + 1)``, ``random_element`` of a tuple is ``choice``), so the peers
+    are those simnode's Faker provider drew when ``populate`` went through Faker."""
 
-class SimnodeProvider(BaseProvider):
-    """Faker provider: ``fake.peer_address()``, ``fake.user_agent_node()``, ..."""
+    def __init__(self, rng: random.Random) -> None:
+        self.random = rng
+
+    def ephemeral_port(self) -> int:
+        return self.random.randrange(EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1] + 1)
 
     def peer_ipv4(self) -> str:
-        network = self.random_element(DOCUMENTATION_IPV4)
-        return str(network.network_address + self.random_int(1, 254))
+        network = self.random.choice(DOCUMENTATION_IPV4)
+        return str(network.network_address + self.random.randrange(1, 255))
 
     def peer_ipv6(self) -> str:
-        offset = self.generator.random.getrandbits(96)
+        offset = self.random.getrandbits(96)
         return str(DOCUMENTATION_IPV6.network_address + offset)
 
     def peer_address(self, port: int | None = None, ipv6_share: float = 0.15) -> str:
         """``ip:port``, IPv6 in brackets; an ephemeral port unless one is given."""
-        port = self.random_int(*EPHEMERAL_PORTS) if port is None else port
-        if self.generator.random.random() < ipv6_share:
+        port = self.ephemeral_port() if port is None else port
+        if self.random.random() < ipv6_share:
             return f"[{self.peer_ipv6()}]:{port}"
         return f"{self.peer_ipv4()}:{port}"
 
     def user_agent_node(self, agents: tuple[tuple[str, int], ...] = USER_AGENTS) -> str:
-        return str(_weighted(self, agents))
+        return self._weighted(agents)
 
     def service_flags(self) -> int:
-        return int(_weighted(self, SERVICE_FLAGS))  # type: ignore[call-overload]
+        return self._weighted(SERVICE_FLAGS)
 
     def protocol_version(self, versions: tuple[tuple[int, int], ...] = PROTOCOL_VERSIONS) -> int:
-        return int(_weighted(self, versions))  # type: ignore[call-overload]
+        return self._weighted(versions)
+
+    def _weighted(self, table: tuple[tuple[_T, int], ...]) -> _T:
+        values, weights = zip(*table, strict=True)
+        return self.random.choices(values, weights=weights)[0]
 
 
-_fakers = threading.local()
-
-
-def seeded_faker(seed: int) -> Faker:
-    """A Faker with the simnode provider, seeded for this instance only.
-
-    Building a Faker costs about a millisecond, so each thread keeps one and reseeds it."""
-    fake = getattr(_fakers, "instance", None)
-    if fake is None:
-        fake = _fakers.instance = Faker()
-        fake.add_provider(SimnodeProvider)
-    fake.seed_instance(seed)
-    return fake
+def seeded_draws(seed: int) -> PeerDraws:
+    """Draws of their own, seeded with ``seed``: the same seed, the same peers."""
+    return PeerDraws(random.Random(seed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +164,8 @@ def populate(
     chain_height = options.chain_height
     if chain_height is None:
         chain_height = node.snapshot().chain.headers
-    fake = seeded_faker(seed)
-    rng = fake.random
+    draws = seeded_draws(seed)
+    rng = draws.random
     settings = node.settings
     ids = []
     history = options.history_seconds if n else 0.0  # no peers, no history to pass
@@ -177,16 +176,16 @@ def populate(
             node.advance(round(rng.uniform(0, gap), 6))
         inbound = index >= options.outbound if options.inbound is None else options.inbound
         # The same draws whatever the direction, so an override changes nothing else.
-        ephemeral = fake.random_int(*EPHEMERAL_PORTS)
-        peer_addr = fake.peer_address(port=ephemeral if inbound else options.p2p_port)
+        ephemeral = draws.ephemeral_port()
+        peer_addr = draws.peer_address(port=ephemeral if inbound else options.p2p_port)
         bind_port = options.p2p_port if inbound else ephemeral
         rtt = round(rng.uniform(0.02, 0.4), 6)
         # The peer's version message is drawn before it connects (same draws, same order as
         # ever): a peer running Bitcoin Core 27+ speaks v2 to a node that has it on.
         version = {
-            "version": fake.protocol_version(options.protocol_versions),
-            "subver": fake.user_agent_node(options.user_agents),
-            "services": fake.service_flags(),
+            "version": draws.protocol_version(options.protocol_versions),
+            "subver": draws.user_agent_node(options.user_agents),
+            "services": draws.service_flags(),
             "startingheight": chain_height - rng.randint(0, 50),
             "relaytxes": rng.random() > 0.05,
             "timeoffset": rng.choice((0, 0, 0, -1, 1, 2, -2)),

@@ -23,7 +23,8 @@ from simnode.model import (
     Unban,
     VersionReceived,
 )
-from simnode.model.fakepeers import populate, seeded_faker
+from simnode.model.fakepeers import populate
+from simnode.model.fakerprovider import seeded_faker
 from simnode.profiles.jsontext import dumps
 from simnode.profiles.netviews import getnettotals, listbanned
 from simnode.profiles.releases import PAI_3_0
