@@ -1,5 +1,8 @@
 """simnode: the command line. "simnode serve" runs a fake node until Ctrl-C or SIGTERM."""
 
+# The check and scenario commands import their machinery in their handlers, so "simnode serve"
+# starts without the validator (jsonschema) or the scenario-file machinery.
+
 from __future__ import annotations
 
 import argparse
@@ -14,15 +17,10 @@ from pathlib import Path
 
 from simnode import __version__
 from simnode.commandline import CLIError, Parser, load_scenario_checked
-from simnode.conformance.check import check_node
-from simnode.conformance.client import RPCClient, RPCFailure
 from simnode.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from simnode.profiles.doc import profiles_listing
 from simnode.profiles.releases import ALIASES
 from simnode.profiles.schema import LEVELS, getpeerinfo_schema
-from simnode.scenarios import ScenarioError, ScenarioRunner, library, load_scenario
-from simnode.scenarios.durations import format_duration, parse_duration
-from simnode.scenarios.record import transcript
 from simnode.serve import add_serve_command
 
 
@@ -105,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def scenarios_list(args: argparse.Namespace) -> int:
     """Each library scenario and its whole description, wrapped to the terminal."""
+    from simnode.scenarios import library, load_scenario
+
     width = max(shutil.get_terminal_size().columns, 60)
     for name, path in library.library_paths().items():
         description = " ".join(load_scenario(path).description.split())
@@ -115,6 +115,8 @@ def scenarios_list(args: argparse.Namespace) -> int:
 
 
 def scenarios_show(args: argparse.Namespace) -> int:
+    from simnode.scenarios.durations import format_duration
+
     scenario = load_scenario_checked(args.scenario)
     print(f"{scenario.name} ({scenario.source})")
     print(
@@ -127,6 +129,8 @@ def scenarios_show(args: argparse.Namespace) -> int:
 
 
 def scenarios_validate(args: argparse.Namespace) -> int:
+    from simnode.scenarios import ScenarioError, ScenarioRunner, library, load_scenario
+
     failures = 0
     for path in args.paths:  # files, or names of the library's scenarios
         try:
@@ -140,6 +144,10 @@ def scenarios_validate(args: argparse.Namespace) -> int:
 
 
 def record_command(args: argparse.Namespace) -> int:
+    from simnode.scenarios import library, load_scenario
+    from simnode.scenarios.durations import parse_duration
+    from simnode.scenarios.record import transcript
+
     if args.library is not None:
         args.library.mkdir(parents=True, exist_ok=True)
         for name, path in library.library_paths().items():
@@ -168,6 +176,9 @@ def schema_command(args: argparse.Namespace) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
+    from simnode.conformance.check import check_node
+    from simnode.conformance.client import RPCClient, RPCFailure
+
     if args.cookie is None and (args.user is None) != (args.password is None):
         raise CLIError("--user and --password go together (or give --cookie)")
     try:

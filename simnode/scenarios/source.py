@@ -3,17 +3,20 @@ came from, so every error can name the file, line and column.
 
 Only plain data is accepted: mappings, sequences, strings, numbers, booleans, null and dates.
 Any other tag (``!!python/object``, ``!custom``) is refused, nothing is ever constructed from one.
+
+PyYAML is imported when a file is read, not with this module: ``simnode serve`` without a
+scenario reads none, and its start is shorter by the import.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -67,8 +70,11 @@ class Located:
 
 def load_located(text: str, path: str) -> Located:
     """Parse ``text`` (the contents of ``path``) into located plain values."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = _where(mark, path) if mark is not None else Where(path, 1, 1)
@@ -119,7 +125,8 @@ def _convert(
 ) -> Located:
     where = _where(node.start_mark, path)
     budget.visit(node, where)
-    if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+    # PyYAML's node classes name their kind in ``id``, so no isinstance needs the module here.
+    if node.id == "mapping" and node.tag == _MAP_TAG:
         mapping: dict[str, Located] = {}
         key_wheres: dict[str, Where] = {}
         for key_node, value_node in node.value:
@@ -131,8 +138,8 @@ def _convert(
             mapping[key.value] = _convert(value_node, path, constructor, budget)
             key_wheres[key.value] = key.where
         return Located(mapping, where, key_wheres)
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+    if node.id == "sequence" and node.tag == _SEQ_TAG:
         return Located([_convert(item, path, constructor, budget) for item in node.value], where)
-    if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
+    if node.id == "scalar" and node.tag in _SCALAR_TAGS:
         return Located(constructor.construct_object(node, deep=True), where)
     raise ScenarioError(where, f"tag {node.tag!r} is not allowed: scenario files hold plain data")
