@@ -4,6 +4,7 @@ request checking and the OpenAPI document served at ``GET /simnode/openapi.json`
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -49,8 +50,19 @@ from simnode.profiles import PROFILES
 from simnode.profiles.releases import ALIASES
 
 
+@functools.cache
+def _openapi() -> dict[str, Any]:
+    """The admin API's OpenAPI document, built when first asked for, not at every start."""
+    return openapi(
+        ENDPOINTS,
+        "simnode admin API",
+        "Drive a simnode fake node from any language: faults, the call journal, scenarios, "
+        "peers. Every endpoint is behind the node's RPC credentials. See docs/control.md.",
+    )
+
+
 def openapi_document(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
-    return OPENAPI
+    return _openapi()
 
 
 _METHOD = Param("method", "string", "only calls of this RPC method (absent: any)", nullable=True)
@@ -401,11 +413,4 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (_ADDR,),
     ),
     Endpoint("GET", "/simnode/openapi.json", "meta", "this document", openapi_document),
-)
-
-OPENAPI = openapi(
-    ENDPOINTS,
-    "simnode admin API",
-    "Drive a simnode fake node from any language: faults, the call journal, scenarios, peers. "
-    "Every endpoint is behind the node's RPC credentials. See docs/control.md.",
 )
