@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import version
 from typing import Any
 
 _JSON_TYPES = {
@@ -156,6 +155,8 @@ def query_payload(endpoint: Endpoint, args: dict[str, str]) -> dict[str, Any]:
 
 def openapi(endpoints: Sequence[Endpoint], title: str, description: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``endpoints``."""
+    from importlib.metadata import version  # here: it costs every start ~5 ms to import
+
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
         operation: dict[str, Any] = {

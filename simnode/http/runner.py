@@ -5,7 +5,7 @@ truncated body, a silently dropped keep-alive connection)."""
 
 from __future__ import annotations
 
-import ctypes
+import functools
 import logging
 import resource
 import socket
@@ -339,18 +339,20 @@ def _close_all(socket_map: dict) -> None:
             socket_map.pop(dispatcher._fileno, None)  # what del_channel would have done
 
 
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, looked up at the first big answer (ctypes is not imported at start)."""
+    import ctypes
+
     try:
         return ctypes.CDLL(None).malloc_trim  # the C library the process already has
     except (OSError, AttributeError):  # not glibc: freed memory stays with the process
         return None
 
 
-_MALLOC_TRIM = _malloc_trim()
-
-
 def release_memory() -> None:
     """Return the C heap's free pages to the system: without it, the memory a big batch took
     (freed, but scattered) stayed in the process's RSS."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+    malloc_trim = _malloc_trim()
+    if malloc_trim is not None:
+        malloc_trim(0)
