@@ -4,9 +4,13 @@ error, and loading a scenario so that a bad one fails before anything starts."""
 from __future__ import annotations
 
 import argparse
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from simnode.scenarios import Scenario, ScenarioError, ScenarioRunner, library
+from simnode import scenarios
+from simnode.scenarios.source import ScenarioError
+
+if TYPE_CHECKING:
+    from simnode.scenarios.spec import Scenario
 
 
 class CLIError(Exception):
@@ -36,8 +40,8 @@ class Parser(argparse.ArgumentParser):
 
 def load_scenario_checked(name_or_path: str) -> Scenario:
     try:
-        scenario = library.load(name_or_path)
-        ScenarioRunner(scenario).run_to_end()  # fail now, not in the middle of serving
+        scenario = scenarios.library.load(name_or_path)
+        scenarios.ScenarioRunner(scenario).run_to_end()  # fail now, not in the middle of serving
     except ScenarioError as error:
         raise CLIError(str(error)) from None
     return scenario

@@ -15,8 +15,9 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from simnode import scenarios
 from simnode.http.app import NodeApp
 from simnode.http.auth import COOKIE_FILE, COOKIE_USER, CookieFile, Credentials
 from simnode.http.faults import Fault, FaultKind
@@ -33,9 +34,11 @@ from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.profiles.netviews import listbanned
 from simnode.profiles.profile import Profile
 from simnode.profiles.releases import rpc_server_defaults
-from simnode.scenarios import ScenarioRunner, library
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
+
+if TYPE_CHECKING:
+    from simnode.scenarios.runner import ScenarioRunner
 
 MAX_TEMPLATES = 16  # populated template nodes a LocalNode keeps, the oldest dropped first
 CONF_NAMES = {"Turing": "paicoin.conf", "Satoshi": "bitcoin.conf"}
@@ -374,13 +377,14 @@ class LocalNode:
     # ------------------------------------------------------------------ internals
     def _profile_for(self, config: NodeConfig) -> Profile:
         if config.scenario is not None:
-            return get_profile(library.load(config.scenario).profile, config.deprecatedrpc)
+            scenario = scenarios.library.load(config.scenario)
+            return get_profile(scenario.profile, config.deprecatedrpc)
         return get_profile(config.profile, config.deprecatedrpc)
 
     def _node_factory(self, config: NodeConfig) -> Callable[[], Node]:
         if config.scenario is not None:
             # Paused: the timeline moves only with advance (and the admin API's step, seek).
-            return Playback(library.load(config.scenario), paused=True).new_node
+            return Playback(scenarios.library.load(config.scenario), paused=True).new_node
         if config not in self._recipes:  # one template per configuration, cloned per reset
             if len(self._recipes) >= MAX_TEMPLATES:  # a long session of many configurations
                 del self._recipes[next(iter(self._recipes))]

@@ -4,18 +4,21 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from simnode import scenarios
 from simnode.http.admin_api import AdminAPI
 from simnode.http.apitable import BadRequest
 from simnode.http.simulation import Simulation
 from simnode.model.clock import WallClock
 from simnode.profiles import get_profile
-from simnode.scenarios import ScenarioError, library, loads_scenario
 from simnode.scenarios.durations import parse_duration
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
-from simnode.scenarios.spec import Scenario
+from simnode.scenarios.source import ScenarioError
+
+if TYPE_CHECKING:
+    from simnode.scenarios.spec import Scenario
 
 
 def reset(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +68,7 @@ def _recipe(sim: Simulation, args: dict[str, Any]) -> NodeRecipe:
 
 # ------------------------------------------------------------------------------ scenarios
 def _library_scenario(name: str) -> Scenario:
+    library = scenarios.library
     if name not in library.library_paths():
         raise BadRequest(
             f"unknown library scenario {name!r} (library: {', '.join(library.library_paths())})"
@@ -94,6 +98,7 @@ def _play(
 
 def scenario_library(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
     """The library's scenarios, for a picker: name and description."""
+    library = scenarios.library
     return {
         "scenarios": [
             {"name": name, "description": " ".join(library.load(name).description.split())}
@@ -120,7 +125,7 @@ def scenario_load(api: AdminAPI, args: dict[str, Any]) -> dict[str, Any]:
         scenario = _library_scenario(args["name"])
     else:
         try:
-            scenario = loads_scenario(args["yaml"], "posted.yaml")
+            scenario = scenarios.loads_scenario(args["yaml"], "posted.yaml")
             Playback(scenario).runner.run_to_end()  # fail now, not in the middle of playing
         except ScenarioError as error:
             raise BadRequest(f"the posted scenario: {error}") from None

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from simnode.model import events as ev
 from simnode.model.node import Node
 from simnode.model.state import ConnectionRefused
+
+if TYPE_CHECKING:
+    from simnode.scenarios.source import Where
 
 ALL = "all"
 
@@ -73,6 +76,18 @@ class PeerSpec:
 
     def referenced_peers(self) -> tuple[str, ...]:
         return ()
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedPeers:
+    """``count: N`` plausible peers from ``populate``'s seeded draws, named ``prefix-0`` ...,
+    with what the file overrides (``inbound``, ``whitelisted``, ``manual``, ``pong_rtt``,
+    ``version`` fields)."""
+
+    count: int
+    prefix: str
+    where: Where
+    overrides: tuple[tuple[str, Any], ...] = ()  # PopulateOptions fields
 
 
 class Action(Protocol):

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simnode.model.clock import MICROS
 from simnode.model.node import Node
@@ -16,7 +16,9 @@ from simnode.scenarios.actions import NodeEventAction, PeerAction, PeerEventActi
 from simnode.scenarios.codec import EVENT_TYPES, event_to_dict
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.runner import ScenarioRunner
-from simnode.scenarios.spec import Scenario, Step
+
+if TYPE_CHECKING:
+    from simnode.scenarios.spec import Scenario, Step
 
 EVENT_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 

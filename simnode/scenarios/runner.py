@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simnode.model import events as ev
 from simnode.model.clock import MICROS, VirtualClock
 from simnode.model.fakepeers import populate
 from simnode.model.node import Node
 from simnode.model.state import EventError
 from simnode.profiles import get_profile
-from simnode.scenarios.actions import PeerSpec
+from simnode.scenarios.actions import GeneratedPeers, PeerSpec
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.source import ScenarioError
-from simnode.scenarios.spec import GeneratedPeers, Scenario
+
+if TYPE_CHECKING:
+    from simnode.scenarios.spec import Scenario
 
 
 class ScenarioRunner:

@@ -11,7 +11,6 @@ import dataclasses
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from simnode.model import events as ev
 from simnode.model.chainparams import network
@@ -20,7 +19,7 @@ from simnode.model.state import NodeSettings
 from simnode.profiles import DEFAULT_PROFILE, get_profile
 from simnode.profiles.releases import UnknownProfile
 from simnode.scenarios import readers as read
-from simnode.scenarios.actions import ALL, Action, PeerEventAction, PeerSpec
+from simnode.scenarios.actions import ALL, Action, GeneratedPeers, PeerEventAction, PeerSpec
 from simnode.scenarios.durations import format_duration
 from simnode.scenarios.format import (
     ACTIONS,
@@ -31,18 +30,6 @@ from simnode.scenarios.format import (
     read_keys,
 )
 from simnode.scenarios.source import Located, ScenarioError, Where, load_located, read_located
-
-
-@dataclass(frozen=True, slots=True)
-class GeneratedPeers:
-    """``count: N`` plausible peers from the seeded Faker provider, named ``prefix-0`` ...,
-    with what the file overrides (``inbound``, ``whitelisted``, ``manual``, ``pong_rtt``,
-    ``version`` fields)."""
-
-    count: int
-    prefix: str
-    where: Where
-    overrides: tuple[tuple[str, Any], ...] = ()  # PopulateOptions fields
 
 
 @dataclass(frozen=True, slots=True)
