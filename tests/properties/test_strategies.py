@@ -1,7 +1,9 @@
 """The public strategies produce what real nodes may send, with the requested edges, and shrink
 to small examples."""
 
+import contextlib
 import re
+import typing
 
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
@@ -9,8 +11,10 @@ from hypothesis import strategies as st
 
 from simnode import strategies as sn
 from simnode.conformance.check import validate
-from simnode.model import Connect, Node, NodeSnapshot, PeerSnapshot, Traffic
+from simnode.model import Connect, EventError, Node, NodeSnapshot, PeerSnapshot, Traffic
+from simnode.model.events import Event
 from simnode.profiles import get_profile
+from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 
 OPTIONAL = {"addrlocal", "addrbind", "pingtime", "minping", "pingwait"}
 
@@ -166,3 +170,16 @@ def test_getpeerinfo_results_pass_hypothesis_health_checks_on_a_fresh_checkout(p
         assert isinstance(result, list)
 
     draw()
+
+
+@pytest.mark.parametrize("event_class", typing.get_args(Event), ids=lambda cls: cls.__name__)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_every_event_type_is_registered_and_applies_or_is_refused(event_class, data):
+    """st.from_type works for each event; the node applies it or refuses it, nothing else."""
+    event = data.draw(st.from_type(event_class))
+    assert isinstance(event, event_class)
+    node = RecipeNodes(NodeRecipe(get_profile("pai"), 3, seed=1)).new_node()
+    with contextlib.suppress(EventError):
+        node.apply(event)
+    assert isinstance(node.snapshot(), NodeSnapshot)
