@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from simnode.model.chainparams import MAX_BLOCK_WEIGHT, WITNESS_SCALE_FACTOR
+from simnode.model.transactions import Transaction, payment
 
 DEFAULT_MAX_MEMPOOL_BYTES = 300 * 1_000_000  # -maxmempool, src/policy/policy.h @ PAI 3.0.0
 DEFAULT_MIN_RELAY_TX_FEE = 1000  # satoshis per kvB, src/validation.h @ PAI 3.0.0
@@ -24,14 +25,30 @@ USAGE_PER_BYTE = 3
 
 @dataclass(frozen=True, slots=True)
 class MempoolTx:
-    txid: str
-    wtxid: str
-    vsize: int
-    weight: int
-    fee: int  # satoshis
+    body: Transaction  # its ids, sizes and fee are the body's
     time: int  # when it entered the pool
     height: int  # the chain's height then
     parents: tuple[str, ...]  # in-mempool transactions it spends
+
+    @property
+    def txid(self) -> str:
+        return self.body.txid
+
+    @property
+    def wtxid(self) -> str:
+        return self.body.wtxid
+
+    @property
+    def vsize(self) -> int:
+        return self.body.vsize
+
+    @property
+    def weight(self) -> int:
+        return self.body.weight
+
+    @property
+    def fee(self) -> int:  # satoshis
+        return self.body.fee
 
     @property
     def feerate(self) -> float:
@@ -125,7 +142,8 @@ class Mempool:
         self, count: int, now_seconds: int, height: int, feerate: float | None = None,
         vsize: int | None = None,
     ) -> Mempool:  # fmt: skip
-        """``count`` transactions arrive; about one in five spends an earlier unconfirmed one."""
+        """``count`` transactions arrive; about one in five spends an earlier unconfirmed one
+        (its first output). Each is a witness spend unless its weight is a multiple of four."""
         entries = list(self.entries)
         for number in range(self.arrivals, self.arrivals + count):
             digest = hashlib.sha256(f"tx:{self.seed}:{number}".encode()).digest()
@@ -136,17 +154,15 @@ class Mempool:
             if entries and digest[3] < 51:
                 parents = (entries[int.from_bytes(digest[4:6], "big") % len(entries)].txid,)
             weight = size * WITNESS_SCALE_FACTOR - digest[6] % 4
-            entries.append(MempoolTx(
-                txid=digest.hex(),
-                wtxid=hashlib.sha256(digest).hexdigest(),
-                vsize=size, weight=weight, fee=max(round(rate * size), 1), time=now_seconds,
-                height=height, parents=parents,
-            ))  # fmt: skip
+            value = int.from_bytes(digest[8:12], "little") % 50_000_000 + 10_000
+            body = payment(digest, weight, value, max(round(rate * size), 1),
+                           (parents[0], 0) if parents else None)  # fmt: skip
+            entries.append(MempoolTx(body, now_seconds, height, parents))
         return replace(self, entries=tuple(entries), arrivals=self.arrivals + count)
 
-    def block_template(self) -> tuple[tuple[str, ...], int]:
+    def block_template(self) -> tuple[Transaction, ...]:
         """What a block would confirm: the best-paying transactions (parents before children)
-        that fit in a block, as txids and their bytes."""
+        that fit in a block."""
         chosen: dict[str, MempoolTx] = {}
         room = BLOCK_MAX_VSIZE
         for tx in sorted(self.entries, key=lambda tx: -tx.feerate):
@@ -158,8 +174,7 @@ class Mempool:
             for member in package:
                 chosen[member.txid] = member
             room -= package_size
-        ordered = tuple(tx.txid for tx in self.entries if tx.txid in chosen)
-        return ordered, sum(tx.vsize for tx in chosen.values())
+        return tuple(tx.body for tx in self.entries if tx.txid in chosen)
 
     def without(self, txids: tuple[str, ...]) -> Mempool:
         """The pool after a block confirmed ``txids``."""
