@@ -136,9 +136,7 @@ class Transaction:
 # ------------------------------------------------------------------------------ making them
 def _stream(seed: bytes, size: int) -> bytes:
     """``size`` bytes expanded from ``seed``."""
-    blocks = (hashlib.sha256(seed + counter.to_bytes(4, "big")).digest()
-              for counter in range(size // 32 + 1))  # fmt: skip
-    return b"".join(blocks)[:size]
+    return hashlib.shake_256(seed).digest(size)
 
 
 def output_script(kind: str, seed: bytes) -> bytes:

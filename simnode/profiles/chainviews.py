@@ -131,9 +131,10 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
     version = core_version(profile)
     # blockToJSON: TxToUniv with the hex (0.13's TxToJSON has none) and, from 22, the fee
     # (the block's undo data); PAI's with include_stake.
+    with_hex = version is None or version >= v("0.14")
     txs: list[Any] = [
-        transaction_json(profile, chain.params, tx, include_hex=version != v("0.13"),
-                         with_fee=True, stake=stake_shown(chain.params, block))
+        transaction_json(profile, chain.params, tx, include_hex=with_hex, with_fee=True,
+                         stake=stake_shown(chain.params, block))
         if details else tx.txid for tx in transactions
     ]  # fmt: skip
     result: dict[str, Any] = {

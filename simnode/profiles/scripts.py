@@ -5,6 +5,7 @@ inferred descriptors with their checksum (src/script/descriptor.cpp), at v31.0 u
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 # GetOpName (src/script/script.cpp @ v31.0): opcodes 0x61 (OP_NOP) to 0xba (OP_CHECKSIGADD) in
 # order; OP_1NEGATE and OP_1..OP_16 print as numbers, OP_0 as "0".
@@ -155,14 +156,27 @@ def base58check(payload: bytes) -> str:
     return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
 
 
+def _xor_table(generator: tuple[int, ...]) -> tuple[int, ...]:
+    """The generator terms to fold in for each value of a checksum's top five bits."""
+    return tuple(
+        _xor_all(g for index, g in enumerate(generator) if (top >> index) & 1) for top in range(32)
+    )
+
+
+def _xor_all(values: Iterable[int]) -> int:
+    result = 0
+    for value in values:
+        result ^= value
+    return result
+
+
+_BECH32_TABLE = _xor_table((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3))
+
+
 def _bech32_polymod(values: list[int]) -> int:
-    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
     chk = 1
     for value in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ value
-        for index in range(5):
-            chk ^= generator[index] if (top >> index) & 1 else 0
+        chk = ((chk & 0x1FFFFFF) << 5) ^ value ^ _BECH32_TABLE[chk >> 25]
     return chk
 
 
@@ -190,28 +204,28 @@ _INPUT_CHARSET = (
 )
 
 
+_DESCRIPTOR_TABLE = _xor_table(
+    (0xF5DEE51989, 0xA9FDCA3312, 0x1BAB10E32D, 0x3706B1677A, 0x644D626FFD)
+)
+_POSITIONS = {char: position for position, char in enumerate(_INPUT_CHARSET)}
+
+
 def descriptor_checksum(descriptor: str) -> str:
     """``GetDescriptorChecksum`` (src/script/descriptor.cpp): ``descriptor#checksum``."""
-    generator = (0xF5DEE51989, 0xA9FDCA3312, 0x1BAB10E32D, 0x3706B1677A, 0x644D626FFD)
-    chk, classes, count = 1, 0, 0
-
-    def step(chk: int, value: int) -> int:
-        top = chk >> 35
-        chk = ((chk & 0x7FFFFFFFF) << 5) ^ value
-        for index in range(5):
-            chk ^= generator[index] if (top >> index) & 1 else 0
-        return chk
-
+    symbols = []
+    classes, count = 0, 0
     for char in descriptor:
-        position = _INPUT_CHARSET.index(char)
-        chk = step(chk, position & 31)
+        position = _POSITIONS[char]
+        symbols.append(position & 31)
         classes = classes * 3 + (position >> 5)
         count += 1
         if count == 3:
-            chk, classes, count = step(chk, classes), 0, 0
+            symbols.append(classes)
+            classes, count = 0, 0
     if count:
-        chk = step(chk, classes)
-    for _ in range(8):
-        chk = step(chk, 0)
+        symbols.append(classes)
+    chk = 1
+    for value in [*symbols, 0, 0, 0, 0, 0, 0, 0, 0]:
+        chk = ((chk & 0x7FFFFFFFF) << 5) ^ value ^ _DESCRIPTOR_TABLE[chk >> 35]
     chk ^= 1
     return descriptor + "#" + "".join(_BECH32[(chk >> (5 * (7 - i))) & 31] for i in range(8))

@@ -22,6 +22,16 @@ from simnode.profiles.scripts import (
     solve,
 )
 
+# The releases these renderers branch on (read once: they run for every transaction).
+V0_14, V0_15, V0_16, V0_17, V0_19, V22, V23 = (
+    v("0.14"),
+    v("0.15"),
+    v("0.16"),
+    v("0.17"),
+    v("0.19"),
+    v("22"),
+    v("23"),
+)
 # TxToUniv and getrawtransaction's TxToJSON @ PAI 3.0.0 (src/core_write.cpp,
 # src/rpc/rawtransaction.cpp): "type" is the class (StakeInfoToUniv), "expiry" nExpiry.
 PAI_TRANSACTION = ("txid", "type", "hash", "version", "size", "vsize", "locktime", "expiry", "vin",
@@ -44,21 +54,21 @@ def _destination(version: int | None, params: ChainParams, kind: str,
         return base58check(bytes([pubkey_prefix]) + solutions[0])
     if kind == "scripthash":
         return base58check(bytes([script_prefix]) + solutions[0])
-    if hrp is None or version is None or version < v("0.16"):
+    if hrp is None or version is None or version < V0_16:
         return None
     if kind in ("witness_v0_keyhash", "witness_v0_scripthash"):
         return segwit_address(hrp, 0, solutions[0], bech32m=False)
     if kind in ("witness_v1_taproot", "witness_unknown"):
         witness_version = 1 if kind == "witness_v1_taproot" else solutions[0][0]
-        return segwit_address(hrp, witness_version, solutions[-1], bech32m=version >= v("22"))
+        return segwit_address(hrp, witness_version, solutions[-1], bech32m=version >= V22)
     return None
 
 
 def _type_name(version: int | None, kind: str) -> str:
     """GetTxnOutputType: taproot has its name from 22; unknown witness versions from 0.17."""
-    if kind == "witness_v1_taproot" and (version is None or version < v("22")):
+    if kind == "witness_v1_taproot" and (version is None or version < V22):
         kind = "witness_unknown"
-    if kind == "witness_unknown" and (version is None or version < v("0.17")):
+    if kind == "witness_unknown" and (version is None or version < V0_17):
         return "nonstandard"
     return kind
 
@@ -86,9 +96,9 @@ def script_pubkey_json(profile: Profile, params: ChainParams, script: bytes) -> 
     address = _destination(version, params, kind, solutions)
     values: dict[str, Any] = {"asm": script_asm(script), "hex": script.hex(),
                               "type": _type_name(version, kind)}  # fmt: skip
-    if address is not None and (kind != "pubkey" or version is None or version < v("0.19")):
+    if address is not None and (kind != "pubkey" or version is None or version < V0_19):
         values.update(reqSigs=1, addresses=[address], address=address)
-    if version is not None and version >= v("23"):
+    if version is not None and version >= V23:
         values["desc"] = _descriptor(kind, solutions, address, script)
     return shaped(SCRIPT_PUBKEY, version if version is not None else 0, values,
                   profile.deprecatedrpc)  # fmt: skip
@@ -103,7 +113,8 @@ def _input_json(profile: Profile, tx: Transaction, txin: TxIn) -> dict[str, Any]
                  "scriptSig": {"asm": script_asm(txin.script_sig, attempt_sighash_decode=True),
                                "hex": txin.script_sig.hex()}}  # fmt: skip
     # A coinbase's witness is shown by 0.13 (tx.wit) and from 22, not by the releases between.
-    if txin.witness and (not tx.is_coinbase or (version or 0) >= v("22") or version == v("0.13")):
+    old = version is not None and version < V0_14
+    if txin.witness and (not tx.is_coinbase or (version or 0) >= V22 or old):
         entry["txinwitness"] = [item.hex() for item in txin.witness]
     entry["sequence"] = txin.sequence
     return entry
@@ -124,7 +135,7 @@ def transaction_json(profile: Profile, params: ChainParams, tx: Transaction, *,
     signed = tx.version - (1 << 32) if tx.version >= 1 << 31 else tx.version
     values: dict[str, Any] = {
         "txid": tx.txid, "hash": tx.wtxid,
-        "version": tx.version if (version or 0) >= v("22") else signed,
+        "version": tx.version if (version or 0) >= V22 else signed,
         "size": tx.size, "vsize": tx.vsize, "weight": tx.weight, "locktime": tx.locktime,
         "expiry": 0,  # nExpiry: serialized (and other than 0) only from version 3
         "vin": [_input_json(profile, tx, txin) for txin in tx.inputs],
@@ -133,7 +144,7 @@ def transaction_json(profile: Profile, params: ChainParams, tx: Transaction, *,
     }  # fmt: skip
     if include_hex:
         values["hex"] = tx.raw.hex()
-    if with_fee and not tx.is_coinbase and (version or 0) >= v("22"):
+    if with_fee and not tx.is_coinbase and (version or 0) >= V22:
         values["fee"] = Amount(tx.fee)
     values.update(context or {})
     if version is None:
@@ -188,4 +199,4 @@ def txout_json(profile: Profile, chain: Chain, tx: Transaction, index: int,
         "version": tx.version - (1 << 32) if tx.version >= 1 << 31 else tx.version,
         "coinbase": tx.is_coinbase,
     }
-    return shaped(TXOUT, v("0.15") if version is None else version, values)
+    return shaped(TXOUT, V0_15 if version is None else version, values)

@@ -20,7 +20,7 @@ from simnode.profiles.txviews import (
     txout_json,
 )
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
-from simnode.rpc.methods import Methods, RPCContext
+from simnode.rpc.methods import Methods, Reads, RPCContext
 from simnode.rpc.params import get_bool, get_int, get_str, univalue_type_name
 
 RAWTRANSACTION_METHODS = Methods("rawtransactions")
@@ -42,7 +42,7 @@ def parse_hash_v(ctx: RPCContext, value: Any, name: str) -> str:
     if not _HEX.fullmatch(text):
         raise RPCError(RPCErrorCode.INVALID_PARAMETER,
                        f"{name} must be hexadecimal string (not '{text}')")  # fmt: skip
-    if version != v("0.13") and len(text) != 64:
+    if (version is None or version >= v("0.14")) and len(text) != 64:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER,
                        f"{name} must be of length 64 (not {len(text)})")  # fmt: skip
     return text[-64:].rjust(64, "0").lower()
@@ -61,7 +61,7 @@ def _verbosity(ctx: RPCContext, value: Any) -> int:
     if value is None:
         return 0
     version = core_version(ctx.profile)
-    if version == v("0.13"):
+    if version is not None and version < v("0.14"):
         return int(get_int(value) != 0)
     if univalue_type_name(value) == "number":
         number = get_int(value)
@@ -77,7 +77,7 @@ def _verbosity(ctx: RPCContext, value: Any) -> int:
 def _no_such(ctx: RPCContext) -> RPCError:
     """What GetTransaction's failure becomes, without -txindex."""
     version = core_version(ctx.profile)
-    if version == v("0.13"):
+    if version is not None and version < v("0.14"):
         return RPCError(RPCErrorCode.INVALID_ADDRESS_OR_KEY,
                         "No information available about transaction")  # fmt: skip
     hint = "-txindex" if version is None or version < v("0.19") else (
@@ -130,6 +130,8 @@ def _find(snapshot: NodeSnapshot, txid: str) -> tuple[Transaction, Block | None]
     "a block in the blockchain.\n",
     ('"mytxid"',), arg_types=("string", "integer", "string"),
     result_type="string", skip_type_check=("verbose",),  # "verbosity|verbose" @ v31.0
+    # No ``reads``: up to 0.17 a confirmed transaction is found once a call (getblock) handed
+    # out its block's transactions, which no revision of the node records.
 )  # fmt: skip
 def getrawtransaction(ctx: RPCContext, args: list[Any]) -> Any:
     version = core_version(ctx.profile)
@@ -178,6 +180,7 @@ def getrawtransaction(ctx: RPCContext, args: list[Any]) -> Any:
     'decoderawtransaction "hexstring" ( iswitness )',
     "\nReturn a JSON object representing the serialized, hex-encoded transaction.\n",
     ('"hexstring"',), arg_types=("string", "boolean"), result_type="object",
+    reads=Reads.CHAIN,  # the chain's parameters (its addresses) and the argument
 )  # fmt: skip
 def decoderawtransaction(ctx: RPCContext, args: list[Any]) -> dict[str, Any]:
     """RPCTypeCheck(VSTR[, VBOOL]) before 25 (a null iswitness refused too), then DecodeHexTx;
