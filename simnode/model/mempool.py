@@ -21,6 +21,7 @@ BLOCK_MAX_VSIZE = MAX_BLOCK_WEIGHT // WITNESS_SCALE_FACTOR - 1000  # room for he
 # indexes of mapTx and mapLinks): about three times the bytes, as DynamicMemoryUsage reports.
 ENTRY_OVERHEAD_BYTES = 600
 USAGE_PER_BYTE = 3
+DUST_SATOSHIS = 546  # the least a P2PKH output may pay (GetDustThreshold at 3 sat/vB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,22 +143,32 @@ class Mempool:
         self, count: int, now_seconds: int, height: int, feerate: float | None = None,
         vsize: int | None = None,
     ) -> Mempool:  # fmt: skip
-        """``count`` transactions arrive; about one in five spends an earlier unconfirmed one
-        (its first output). Each is a witness spend unless its weight is a multiple of four."""
+        """``count`` transactions arrive; about one in five spends the output of an earlier
+        unconfirmed one, if no other does (the output pays it and its fee). Each is a witness
+        spend unless its weight is a multiple of four."""
         entries = list(self.entries)
+        spent = {parent for tx in entries for parent in tx.parents}
         for number in range(self.arrivals, self.arrivals + count):
             digest = hashlib.sha256(f"tx:{self.seed}:{number}".encode()).digest()
             size = vsize or 110 + int.from_bytes(digest[:2], "big") % 900
             # Feerates spread as real pools show them: most low, a long tail of urgent ones.
             rate = feerate if feerate is not None else 1 + (digest[2] / 255) ** 3 * 80
-            parents: tuple[str, ...] = ()
-            if entries and digest[3] < 51:
-                parents = (entries[int.from_bytes(digest[4:6], "big") % len(entries)].txid,)
+            parent = None
+            if entries and digest[3] < 51:  # unless that one's output is spent already
+                parent = entries[int.from_bytes(digest[4:6], "big") % len(entries)]
+                parent = None if parent.txid in spent else parent
             weight = size * WITNESS_SCALE_FACTOR - digest[6] % 4
-            value = int.from_bytes(digest[8:12], "little") % 50_000_000 + 10_000
-            body = payment(digest, weight, value, max(round(rate * size), 1),
-                           (parents[0], 0) if parents else None)  # fmt: skip
-            entries.append(MempoolTx(body, now_seconds, height, parents))
+            fee = max(round(rate * size), 1)
+            value = int.from_bytes(digest[8:12], "little") % 50_000_000 + 100_000
+            if parent is not None:  # the parent's first output pays this one and the fee
+                paid = parent.body.outputs[0].value
+                fee = max(min(fee, paid - DUST_SATOSHIS), 0)
+                value = paid - fee
+                spent.add(parent.txid)
+            body = payment(digest, weight, value, fee,
+                           None if parent is None else (parent.txid, 0))  # fmt: skip
+            entries.append(MempoolTx(body, now_seconds, height,
+                                     () if parent is None else (parent.txid,)))  # fmt: skip
         return replace(self, entries=tuple(entries), arrivals=self.arrivals + count)
 
     def block_template(self) -> tuple[Transaction, ...]:

@@ -123,8 +123,9 @@ def _median_time(chain: Chain, block: Block, branch: Branch | None) -> int:
 
 
 def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | None,
-               details: bool) -> dict[str, Any]:  # fmt: skip
-    """``blockToJSON`` (verbosity 1; 2 gives each transaction as an object)."""
+               details: bool, prevouts: bool = False) -> dict[str, Any]:  # fmt: skip
+    """``blockToJSON`` (verbosity 1; 2 gives each transaction as an object, 3 with each
+    input's prevout from 23)."""
     active = branch is None and chain.is_active(block)
     header = header_json(profile, chain, block, branch)
     transactions = chain.transactions(block)
@@ -132,9 +133,10 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
     # blockToJSON: TxToUniv with the hex (0.13's TxToJSON has none) and, from 22, the fee
     # (the block's undo data); PAI's with include_stake.
     with_hex = version is None or version >= v("0.14")
+    undo = (chain, block) if prevouts and version is not None and version >= v("23") else None
     txs: list[Any] = [
         transaction_json(profile, chain.params, tx, include_hex=with_hex, with_fee=True,
-                         stake=stake_shown(chain.params, block))
+                         prevouts=undo, stake=stake_shown(chain.params, block))
         if details else tx.txid for tx in transactions
     ]  # fmt: skip
     result: dict[str, Any] = {

@@ -9,7 +9,7 @@ from typing import Any
 
 from simnode.model.chain import Block, Chain
 from simnode.model.chainparams import ChainParams
-from simnode.model.transactions import Transaction, TxIn, TxOut
+from simnode.model.transactions import Transaction, TxIn, TxOut, output_script
 from simnode.profiles.chainshapes import SCRIPT_PUBKEY, TRANSACTION, TXOUT, core_version, shaped
 from simnode.profiles.history import v
 from simnode.profiles.jsontext import Amount
@@ -104,7 +104,32 @@ def script_pubkey_json(profile: Profile, params: ChainParams, script: bytes) -> 
                   profile.deprecatedrpc)  # fmt: skip
 
 
-def _input_json(profile: Profile, tx: Transaction, txin: TxIn) -> dict[str, Any]:
+def _prevout_json(profile: Profile, chain: Chain, tx: Transaction, txin: TxIn,
+                  block: Block) -> dict[str, Any]:  # fmt: skip
+    """The coin an input spent, as the block's undo data has it (TxToUniv's prevout, 23+): an
+    output of a transaction simnode confirmed, or a coin from before its history (made from the
+    outpoint, worth what makes the fee the model's)."""
+    located = chain.locate(txin.prev_txid)
+    parent = chain.transactions(located[0])[located[1]] if located is not None else None
+    if located is not None and parent is not None and txin.prev_vout < len(parent.outputs):
+        out, height, generated = (
+            parent.outputs[txin.prev_vout],
+            located[0].height,
+            parent.is_coinbase,
+        )
+    else:
+        seed = bytes.fromhex(txin.prev_txid)
+        value = (sum(out.value for out in tx.outputs) + tx.fee) // len(tx.inputs)
+        out, generated = TxOut(value, output_script("p2wpkh", seed)), False
+        height = max(block.height - 1 - seed[0] * 16, 1)
+    script = script_pubkey_json(profile, chain.params, out.script_pubkey)
+    return {"generated": generated, "height": height, "value": Amount(out.value),
+            "scriptPubKey": script}  # fmt: skip
+
+
+def _input_json(profile: Profile, tx: Transaction, txin: TxIn,
+                undo: tuple[Chain, Block] | None) -> dict[str, Any]:  # fmt: skip
+    """An input; ``undo``: the chain and block whose undo data gives its prevout."""
     version = core_version(profile)
     if tx.is_coinbase:
         entry: dict[str, Any] = {"coinbase": txin.script_sig.hex()}
@@ -116,6 +141,8 @@ def _input_json(profile: Profile, tx: Transaction, txin: TxIn) -> dict[str, Any]
     old = version is not None and version < V0_14
     if txin.witness and (not tx.is_coinbase or (version or 0) >= V22 or old):
         entry["txinwitness"] = [item.hex() for item in txin.witness]
+    if undo is not None and not tx.is_coinbase:
+        entry["prevout"] = _prevout_json(profile, undo[0], tx, txin, undo[1])
     entry["sequence"] = txin.sequence
     return entry
 
@@ -126,11 +153,13 @@ def _output_json(profile: Profile, params: ChainParams, index: int, out: TxOut) 
 
 
 def transaction_json(profile: Profile, params: ChainParams, tx: Transaction, *,
-                     include_hex: bool = True, with_fee: bool = False, stake: bool = True,
+                     include_hex: bool = True, with_fee: bool = False,
+                     prevouts: tuple[Chain, Block] | None = None, stake: bool = True,
                      context: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     """TxToUniv, and getrawtransaction's block fields in ``context``: ``with_fee`` when the
-    node read the spent coins (Bitcoin Core 22+, not for a coinbase); ``stake``: PAI's
-    include_stake (``stake_shown``)."""
+    node read the spent coins (Bitcoin Core 22+, not for a coinbase), ``prevouts`` (the chain
+    and the block) when it shows them (TxVerbosity::SHOW_DETAILS_AND_PREVOUT, 23+); ``stake``:
+    PAI's include_stake (``stake_shown``)."""
     version = core_version(profile)
     signed = tx.version - (1 << 32) if tx.version >= 1 << 31 else tx.version
     values: dict[str, Any] = {
@@ -138,7 +167,7 @@ def transaction_json(profile: Profile, params: ChainParams, tx: Transaction, *,
         "version": tx.version if (version or 0) >= V22 else signed,
         "size": tx.size, "vsize": tx.vsize, "weight": tx.weight, "locktime": tx.locktime,
         "expiry": 0,  # nExpiry: serialized (and other than 0) only from version 3
-        "vin": [_input_json(profile, tx, txin) for txin in tx.inputs],
+        "vin": [_input_json(profile, tx, txin, prevouts) for txin in tx.inputs],
         "vout": [_output_json(profile, params, index, out)
                  for index, out in enumerate(tx.outputs)],
     }  # fmt: skip

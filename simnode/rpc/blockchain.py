@@ -181,7 +181,8 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
         raise RPCError(RPCErrorCode.MISC_ERROR, "Block not found on disk")
     if verbosity <= 0:
         return raw_block(block, chain.transactions(block)).hex()
-    return chainviews.block_json(ctx.profile, chain, block, branch, details=verbosity >= 2)
+    return chainviews.block_json(ctx.profile, chain, block, branch, details=verbosity >= 2,
+                                 prevouts=verbosity >= 3)  # fmt: skip
 
 
 @BLOCKCHAIN_METHODS.method(

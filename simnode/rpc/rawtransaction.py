@@ -170,9 +170,12 @@ def getrawtransaction(ctx: RPCContext, args: list[Any]) -> Any:
     if verbosity <= 0:
         return tx.raw.hex()
     context = block_context(ctx.profile, chain, where, asked) if where is not None else {}
-    # Verbosity 2 (25+) adds the fee where the block's undo data has the spent coins.
-    return transaction_json(ctx.profile, chain.params, tx, with_fee=verbosity >= 2 and asked,
-                            stake=stake_shown(chain.params, where), context=context)  # fmt: skip
+    # Verbosity 2 (25+) adds the fee and each input's prevout where the block's undo data has
+    # the spent coins: a transaction found in the block given.
+    undo = (chain, where) if verbosity >= 2 and asked and where is not None else None
+    return transaction_json(ctx.profile, chain.params, tx, with_fee=undo is not None,
+                            prevouts=undo, stake=stake_shown(chain.params, where),
+                            context=context)  # fmt: skip
 
 
 @RAWTRANSACTION_METHODS.method(

@@ -42,7 +42,8 @@ MONITOR_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
 # errors (no blockhash argument before 0.16, no confirmed transaction without it from 0.19).
 EXPLORER_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("getrawtransaction", ("TXID",)), ("getrawtransaction", ("TXID", 1)),
-    ("getrawtransaction", ("BESTTX", 1, "BEST")), ("getrawtransaction", ("BESTTX", 1)),
+    ("getrawtransaction", ("BESTTX", 1, "BEST")), ("getrawtransaction", ("BESTTX", 2, "BEST")),
+    ("getrawtransaction", ("BESTTX", 1)),
     ("gettxout", ("TXID", 0)), ("gettxout", ("BESTTX", 0)), ("gettxout", ("BESTTX", 0, False)),
     ("decoderawtransaction", ("TXHEX",)),
 )  # fmt: skip

@@ -122,36 +122,52 @@ def test_verbose_answers_have_the_releases_keys_and_agree_with_the_mempool(profi
 @pytest.mark.parametrize("profile", ["core-0.17", "core-22", "core-28", "core-31"])
 def test_a_block_transaction_agrees_with_getblock_and_with_the_mempool_it_left(profile):
     with LocalNode(profile=profile) as node, service_proxy(node.rpc_url) as plain:
-        node.node.apply(TransactionsArrived(12))
+        node.node.apply(TransactionsArrived(40))
         before = plain.getrawmempool(True)
         node.node.apply(BlocksFound(1))
         best = plain.getbestblockhash()
         block = plain.getblock(best, 2)
+        with_prevouts = plain.getblock(best, 3)["tx"] if profile != "core-0.17" else None
         verbosity = 2 if profile in ("core-28", "core-31") else 1  # fee and prevout from 25
         answers = [plain.getrawtransaction(tx["txid"], verbosity, best) for tx in block["tx"]]
         out = plain.gettxout(block["tx"][0]["txid"], 0)
-    assert list(answers[1]) == [
-        "in_active_chain",
-        *KEYS_0_17[:-1],
-        *(["fee"] * (verbosity == 2)),
-        "hex",
-        *BLOCK_FIELDS,
-    ]
+    assert list(answers[1]) == ["in_active_chain", *KEYS_0_17[:-1],
+                                *(["fee"] * (verbosity == 2)), "hex", *BLOCK_FIELDS]  # fmt: skip
     assert {tx["txid"] for tx in block["tx"][1:]} == set(before)
-    for tx, answer in zip(block["tx"], answers, strict=True):
+    outputs = {(tx["txid"], o["n"]): (o, tx) for tx in block["tx"] for o in tx["vout"]}
+    linked = 0  # children confirmed with their parent
+    for index, (tx, answer) in enumerate(zip(block["tx"], answers, strict=True)):
         assert answer["in_active_chain"] is True
         assert (answer["blockhash"], answer["confirmations"], answer["blocktime"]) == (
             best, 1, block["time"])  # fmt: skip
-        for key in ("txid", "hash", "size", "vsize", "weight", "vin", "vout", "hex"):
+        for key in ("txid", "hash", "size", "vsize", "weight", "vout", "hex"):
             assert answer[key] == tx[key]
+        assert [_without_prevout(vin) for vin in answer["vin"]] == tx["vin"]
         if tx["txid"] in before:
             entry = before[tx["txid"]]
             assert tx["vsize"] == _entry_vsize(entry)
             assert tx["weight"] == entry.get("weight", tx["weight"])  # weight from 0.19
             if "fee" in tx:  # getblock verbosity 2 has the fee from 22 (the undo data)
                 assert tx["fee"] == entry["fees"]["base"]
-                if verbosity == 2:
-                    assert answer["fee"] == entry["fees"]["base"]
+        if verbosity == 2 and index:  # TxToUniv @ 6574cb40869b: prevout before sequence
+            assert answer["fee"] == tx["fee"]
+            (vin,) = answer["vin"]
+            assert list(vin)[-2:] == ["prevout", "sequence"]
+            assert list(vin["prevout"]) == ["generated", "height", "value", "scriptPubKey"]
+            assert vin["prevout"]["value"] - answer["vout"][0]["value"] == answer["fee"]
+            spent = outputs.get((vin["txid"], vin["vout"]))
+            if spent is not None:  # a parent confirmed in the same block
+                linked += 1
+                assert vin["prevout"]["scriptPubKey"] == spent[0]["scriptPubKey"]
+                assert (vin["prevout"]["height"], vin["prevout"]["value"]) == (
+                    block["height"], spent[0]["value"])  # fmt: skip
+        if with_prevouts is not None and verbosity == 2:  # getblock 3 (23+): the same inputs
+            assert with_prevouts[index]["vin"] == answer["vin"]
+    assert linked or verbosity == 1
     coinbase = block["tx"][0]
     assert "fee" not in coinbase and list(coinbase["vin"][0]) == ["coinbase", "sequence"]
     assert out["coinbase"] is True and out["value"] == coinbase["vout"][0]["value"]
+
+
+def _without_prevout(vin: dict) -> dict:
+    return {key: value for key, value in vin.items() if key != "prevout"}
