@@ -14,10 +14,16 @@ from dataclasses import dataclass, field, replace
 
 from simnode.model.chainparams import WITNESS_SCALE_FACTOR, ChainParams, target_of, work_of
 from simnode.model.clock import MICROS
-from simnode.model.transactions import Transaction, coinbase, compact_size, payment, subsidy
+from simnode.model.transactions import (
+    COINBASE_BYTES,
+    TRANSACTION_BYTES,
+    Transaction,
+    coinbase,
+    compact_size,
+    history_transactions,
+    subsidy,
+)
 
-COINBASE_BYTES = 180
-TRANSACTION_BYTES = 250  # each other transaction of a block found before simnode started
 HEADER_BYTES = 80
 MEDIAN_TIME_SPAN = 11  # CBlockIndex::GetMedianTimePast: the median of the last 11 blocks
 VERSIONBITS_TOP_BITS = 0x20000000
@@ -174,13 +180,6 @@ class Chain:
             if txid in txids:
                 return block, txids.index(txid)
         return None
-
-    def spent_in_chain(self) -> frozenset[tuple[str, int]]:
-        """The outputs that arrived blocks of the active chain spend (derived transactions
-        spend coins from before simnode's history)."""
-        return frozenset((txin.prev_txid, txin.prev_vout) for block in self.arrived
-                         if block.height <= self.height for tx in block.transactions[1:]
-                         for txin in tx.inputs)  # fmt: skip
 
     def time_at(self, height: int) -> int:
         """The header chain's block time at ``height``, without building the block."""
@@ -362,18 +361,9 @@ class Chain:
         )
 
     def _derived_transactions(self, block: Block) -> tuple[Transaction, ...]:
-        """A pre-start block's transactions: ``TRANSACTION_BYTES`` payments paying 1 to 60
-        sat/vB, and a coinbase claiming the subsidy and their fees."""
-        key = self._key("txs", block.height)
-        payments = []
-        for index in range(1, block.ntx):
-            seed = hashlib.sha256(key + index.to_bytes(4, "big")).digest()
-            value = int.from_bytes(seed[4:8], "little") % 100_000_000 + 10_000
-            fee = (int.from_bytes(seed[8:10], "big") % 60 + 1) * TRANSACTION_BYTES
-            payments.append(payment(seed, TRANSACTION_BYTES * WITNESS_SCALE_FACTOR, value, fee))
-        claim = subsidy(self.params, block.height) + sum(tx.fee for tx in payments)
-        first = coinbase(key + b"coinbase", block.height, claim, COINBASE_BYTES)
-        return (first, *payments)
+        """A pre-start block's transactions, made from the seed and the height."""
+        return history_transactions(self._key("txs", block.height), block.height, block.ntx,
+                                    subsidy(self.params, block.height))  # fmt: skip
 
     def _make(self, previous: Block, height: int, now_seconds: int,
               confirmed: tuple[Transaction, ...], branch: int,

@@ -17,6 +17,8 @@ from functools import cached_property
 from simnode.model.chainparams import WITNESS_SCALE_FACTOR, ChainParams
 
 COIN = 100_000_000
+COINBASE_BYTES = 180
+TRANSACTION_BYTES = 250  # each other transaction of a block found before simnode started
 NULL_TXID = "00" * 32
 FINAL_SEQUENCE = 0xFFFFFFFF
 # Output scripts simnode pays to, by their size: P2WPKH (OP_0 <20>), P2SH (OP_HASH160 <20>
@@ -215,6 +217,20 @@ def coinbase(seed: bytes, height: int, value: int, size: int) -> Transaction:
         inputs=(TxIn(NULL_TXID, 0xFFFFFFFF, script[:script_size]),),
         outputs=(TxOut(value, script_pubkey),),
     )
+
+
+def history_transactions(seed: bytes, height: int, count: int,
+                         block_subsidy: int) -> tuple[Transaction, ...]:  # fmt: skip
+    """The ``count`` transactions of a block from before simnode started: ``TRANSACTION_BYTES``
+    payments paying 1 to 60 sat/vB, and a coinbase claiming the subsidy and their fees."""
+    payments = []
+    for index in range(1, count):
+        made = hashlib.sha256(seed + index.to_bytes(4, "big")).digest()
+        value = int.from_bytes(made[4:8], "little") % 100_000_000 + 10_000
+        fee = (int.from_bytes(made[8:10], "big") % 60 + 1) * TRANSACTION_BYTES
+        payments.append(payment(made, TRANSACTION_BYTES * WITNESS_SCALE_FACTOR, value, fee))
+    claim = block_subsidy + sum(tx.fee for tx in payments)
+    return (coinbase(seed + b"coinbase", height, claim, COINBASE_BYTES), *payments)
 
 
 def subsidy(params: ChainParams, height: int) -> int:

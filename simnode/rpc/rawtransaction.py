@@ -100,7 +100,12 @@ def unspent_outputs(snapshot: NodeSnapshot, tx: Transaction, block: Block | None
     genesis coinbase is never in it (ConnectBlock skips the genesis block)."""
     if (block is None and not include_mempool) or (block is not None and block.height == 0):
         return []
-    spent = set(snapshot.chain.spent_in_chain())
+    chain = snapshot.chain
+    # Derived transactions spend coins from before simnode's history: only the transactions of
+    # blocks that arrived (on the active chain) spend outputs simnode knows.
+    spent = {(txin.prev_txid, txin.prev_vout) for block in chain.arrived
+             if block.height <= chain.height for tx in block.transactions[1:]
+             for txin in tx.inputs}  # fmt: skip
     if include_mempool:
         spent.update((txin.prev_txid, txin.prev_vout) for entry in snapshot.mempool.entries
                      for txin in entry.body.inputs)  # fmt: skip
