@@ -21,11 +21,30 @@ from simnode.profiles.txviews import (
 )
 from simnode.rpc.errors import RPCError, RPCErrorCode, misc_error
 from simnode.rpc.methods import Methods, Reads, RPCContext
-from simnode.rpc.params import get_bool, get_int, get_str, univalue_type_name
+from simnode.rpc.params import get_int, univalue_type_name
 
 RAWTRANSACTION_METHODS = Methods("rawtransactions")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")  # IsHex: non-empty, an even count of hex digits
 _SUFFIX = ". Use gettransaction for wallet transactions."
+
+
+_GETTER_MESSAGES = {"string": "JSON value is not a string as expected",
+                    "bool": "JSON value is not a boolean as expected",
+                    "number": "JSON value is not an integer as expected"}  # fmt: skip
+
+
+def _checked(ctx: RPCContext, value: Any, expected: str) -> Any:
+    """``value`` if UniValue's getter takes it: before 24 the getters' own messages (-1); from
+    24 checkType's (src/univalue/lib/univalue.cpp @ 9f650062fc43), a type_error that 25 answers
+    with -3 (CRPCTable::execute, src/rpc/server.cpp @ 6db0a3002bf5)."""
+    got = univalue_type_name(value)
+    if got == expected:
+        return value
+    version = core_version(ctx.profile)
+    if version is None or version < v("24"):
+        raise misc_error(_GETTER_MESSAGES[expected])
+    code = RPCErrorCode.TYPE_ERROR if version >= v("25") else RPCErrorCode.MISC_ERROR
+    raise RPCError(code, f"JSON value of type {got} is not of expected type {expected}")
 
 
 def parse_hash_v(ctx: RPCContext, value: Any, name: str) -> str:
@@ -35,7 +54,7 @@ def parse_hash_v(ctx: RPCContext, value: Any, name: str) -> str:
     is get_str's error."""
     version = core_version(ctx.profile)
     modern = version is not None and version >= v("0.19")
-    text = get_str(value) if modern else (value if isinstance(value, str) else "")
+    text = _checked(ctx, value, "string") if modern else (value if isinstance(value, str) else "")
     if modern and len(text) != 64:
         raise RPCError(RPCErrorCode.INVALID_PARAMETER,
                        f"{name} must be of length 64 (not {len(text)}, for '{text}')")  # fmt: skip
@@ -54,15 +73,16 @@ def _too_many(ctx: RPCContext, name: str, args: list[Any], most: int) -> None:
         raise misc_error(ctx.table.methods[name].help(ctx.profile))
 
 
-def _verbosity(ctx: RPCContext, value: Any) -> int:
-    """The verbose argument: 0.13 an integer (get_int); 0.15 and PAI a number or a boolean,
-    else -3; 0.17-24 a number, else get_bool; from 25 a boolean or getInt (ParseVerbosity in
-    29+: a boolean counts as 0 or 1)."""
-    if value is None:
-        return 0
+def _verbosity(ctx: RPCContext, args: list[Any]) -> int:
+    """The verbose argument: 0.13 an integer, even when null (get_int); 0.15 and PAI a number
+    or a boolean, else -3; 0.17-24 a number, else get_bool; from 25 a boolean or getInt
+    (ParseVerbosity in 29+: a boolean counts as 0 or 1)."""
     version = core_version(ctx.profile)
     if version is not None and version < v("0.14"):
-        return int(get_int(value) != 0)
+        return int(len(args) > 1 and get_int(_checked(ctx, args[1], "number")) != 0)
+    value = args[1] if len(args) > 1 else None
+    if value is None:
+        return 0
     if univalue_type_name(value) == "number":
         number = get_int(value)
         return number if version is not None and version >= v("25") else int(number != 0)
@@ -71,7 +91,9 @@ def _verbosity(ctx: RPCContext, value: Any) -> int:
             return int(value)
         raise RPCError(RPCErrorCode.TYPE_ERROR,
                        "Invalid type provided. Verbose parameter must be a boolean.")  # fmt: skip
-    return int(get_bool(value))
+    if version >= v("25") and not isinstance(value, bool):
+        _checked(ctx, value, "number")  # getInt<int>
+    return int(_checked(ctx, value, "bool"))
 
 
 def _no_such(ctx: RPCContext) -> RPCError:
@@ -149,7 +171,7 @@ def getrawtransaction(ctx: RPCContext, args: list[Any]) -> Any:
         raise RPCError(RPCErrorCode.INVALID_ADDRESS_OR_KEY,
                        "The genesis block coinbase is not considered an ordinary transaction "
                        "and cannot be retrieved")  # fmt: skip
-    verbosity = _verbosity(ctx, args[1] if len(args) > 1 else None)
+    verbosity = _verbosity(ctx, args)
     asked = len(args) > 2 and args[2] is not None
     if asked:
         found = chain.find(parse_hash_v(ctx, args[2], "parameter 3"))
@@ -225,11 +247,11 @@ def gettxout(ctx: RPCContext, args: list[Any]) -> dict[str, Any] | None:
     spends removed) unless include_mempool is false; null when there is none."""
     version = core_version(ctx.profile)
     if version is None or version < v("0.19"):  # uint256S(get_str()): no check
-        txid = get_str(args[0])[-64:].rjust(64, "0").lower()
+        txid = _checked(ctx, args[0], "string")[-64:].rjust(64, "0").lower()
     else:
         txid = parse_hash_v(ctx, args[0], "txid")
-    n = get_int(args[1])
-    include_mempool = True if len(args) < 3 or args[2] is None else get_bool(args[2])
+    n = get_int(_checked(ctx, args[1], "number"))
+    include_mempool = len(args) < 3 or args[2] is None or _checked(ctx, args[2], "bool")
     snapshot = ctx.snapshot()
     found = _find(snapshot, txid)
     if found is None:

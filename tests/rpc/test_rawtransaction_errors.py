@@ -42,6 +42,8 @@ ROWS = [
     ("core-0.13", "getrawtransaction", [ZEROS], -5, "No information available about transaction"),
     ("core-0.13", "getrawtransaction", ["POOLTX", True], -1,
      "JSON value is not an integer as expected"),
+    ("core-0.13", "getrawtransaction", ["POOLTX", None], -1,
+     "JSON value is not an integer as expected"),  # params.size() > 1: get_int on null
     ("core-0.13", "decoderawtransaction", ["zz"], -22, "TX decode failed"),
     # Bitcoin Core 0.15 (@ c2704ec98a1b): as PAI Core.
     ("core-0.15", "getrawtransaction", ["abcd"], -8, "parameter 1 must be of length 64 (not 4)"),
@@ -71,11 +73,21 @@ ROWS = [
     ("core-0.19", "gettxout", ["abc", 0], -8, "txid must be of length 64 (not 3, for 'abc')"),
     # Bitcoin Core 22 and 28 (@ 42af9596ce85, 0022c847165d).
     ("core-22", "getrawtransaction", [ZEROS], -5, NO_SUCH + SUFFIX),
+    ("core-22", "gettxout", ["POOLTX", "0"], -1, "JSON value is not an integer as expected"),
+    # Bitcoin Core 24 (@ 9f650062fc43): UniValue's getters fail in checkType's words, still -1.
+    ("core-24", "getrawtransaction", ["POOLTX", "yes"], -1,
+     "JSON value of type string is not of expected type bool"),
+    ("core-24", "getrawtransaction", [5], -1,
+     "JSON value of type number is not of expected type string"),
+    ("core-24", "gettxout", ["POOLTX", 0, "no"], -1,
+     "JSON value of type string is not of expected type bool"),
     ("core-22", "getrawtransaction", [ZEROS, True, "abc"], -8,
      "parameter 3 must be of length 64 (not 3, for 'abc')"),
     ("core-28", "getrawtransaction", ["BLOCKTX", 1, ZEROS], -5, "Block hash not found"),
     ("core-28", "getrawtransaction", ["GENESIS", 2], -5, GENESIS),
     ("core-28", "decoderawtransaction", ["0200"], -22, "TX decode failed"),
+    ("core-28", "getrawtransaction", ["POOLTX", "yes"], -3,  # getInt<int>, a type_error: -3
+     "JSON value of type string is not of expected type number"),
     # Bitcoin Core 31 (@ 6574cb40869b): RPCHelpMan checks argument types first (25+).
     ("core-31", "getrawtransaction", [5], -3, BAD_TYPE_31),
     ("core-31", "getrawtransaction", ["abc"], -8,
