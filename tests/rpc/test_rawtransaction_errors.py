@@ -4,7 +4,7 @@ output that does not exist or is spent, as the node does."""
 
 import pytest
 
-from simnode.model import BlocksFound, TransactionsArrived
+from simnode.model import BlocksFound, StaleBranch, TransactionsArrived
 from tests.transport_helpers import AppUnderTest
 
 ZEROS = "00" * 32
@@ -56,6 +56,7 @@ ROWS = [
     ("core-0.17", "getrawtransaction", ["GENESIS"], -5, GENESIS),
     ("core-0.17", "getrawtransaction", [ZEROS, 1, ZEROS], -5, "Block hash not found"),
     ("core-0.17", "getrawtransaction", [ZEROS, 1, "BEST"], -5, NOT_IN_BLOCK),
+    ("core-0.17", "getrawtransaction", [ZEROS, 1, "HEADERS"], -1, "Block not available"),
     ("core-0.17", "getrawtransaction", [ZEROS, 1, "xyz"], -8,
      "parameter 3 must be hexadecimal string (not 'xyz')"),
     ("core-0.17", "getrawtransaction", ["POOLTX", "yes"], -1,
@@ -93,6 +94,7 @@ ROWS = [
     ("core-31", "getrawtransaction", ["abc"], -8,
      "parameter 1 must be of length 64 (not 3, for 'abc')"),
     ("core-31", "getrawtransaction", [ZEROS, 0, "BEST"], -5, NOT_IN_BLOCK),
+    ("core-31", "getrawtransaction", [ZEROS, 0, "HEADERS"], -1, "Block not available"),
     ("core-31", "getrawtransaction", ["BLOCKTX"], -5, NO_SUCH + SUFFIX),
     ("core-31", "decoderawtransaction", ["zz"], -22, "TX decode failed"),
     ("core-31", "gettxout", ["zz" * 32, 0], -8,
@@ -108,6 +110,7 @@ def _app(profile: str) -> tuple[AppUnderTest, dict[str, str]]:
     node.apply(TransactionsArrived(40))
     node.apply(BlocksFound(1))
     node.apply(TransactionsArrived(1))
+    node.apply(StaleBranch(depth=1, length=1, status="headers-only"))
     snapshot = node.snapshot()
     block = snapshot.chain.tip
     confirmed = snapshot.chain.transactions(block)
@@ -118,6 +121,7 @@ def _app(profile: str) -> tuple[AppUnderTest, dict[str, str]]:
         "BLOCKTX": confirmed[-1].txid,
         "SPENT": next(tx.txid for tx in confirmed if tx.txid in spent),
         "GENESIS": snapshot.chain.params.genesis_merkleroot,
+        "HEADERS": snapshot.chain.branches[-1].tip.hash,  # a block the node has no data of
     }  # fmt: skip
     return app, fill
 
