@@ -146,6 +146,15 @@ _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
+def hash160(data: bytes) -> bytes | None:
+    """``Hash160``: RIPEMD-160 of SHA-256 (a key's P2PKH address); None where the OpenSSL
+    under hashlib does not offer RIPEMD-160 (OpenSSL 3 without its legacy provider)."""
+    try:
+        return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
+    except ValueError:
+        return None
+
+
 def base58check(payload: bytes) -> str:
     """``EncodeBase58Check`` (src/base58.cpp)."""
     data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]

@@ -17,6 +17,7 @@ from simnode.profiles.profile import Profile
 from simnode.profiles.scripts import (
     base58check,
     descriptor_checksum,
+    hash160,
     script_asm,
     segwit_address,
     solve,
@@ -96,8 +97,19 @@ def script_pubkey_json(profile: Profile, params: ChainParams, script: bytes) -> 
     address = _destination(version, params, kind, solutions)
     values: dict[str, Any] = {"asm": script_asm(script), "hex": script.hex(),
                               "type": _type_name(version, kind)}  # fmt: skip
-    if address is not None and (kind != "pubkey" or version is None or version < V0_19):
-        values.update(reqSigs=1, addresses=[address], address=address)
+    if address is not None:
+        values["address"] = address
+    if kind != "pubkey" or version is None or version < V0_19:  # ExtractDestinations
+        if address is not None:
+            values.update(reqSigs=1, addresses=[address])
+        elif kind in ("pubkey", "multisig"):  # each key's P2PKH address
+            keys = solutions if kind == "pubkey" else solutions[1:]
+            prefix = ADDRESS_PREFIXES[(params.family, params.name)][0]
+            hashes = [hash160(key) for key in keys]
+            if all(hashes):  # None where this Python's OpenSSL has no RIPEMD-160
+                required = 1 if kind == "pubkey" else solutions[0][0]
+                addresses = [base58check(bytes([prefix]) + h) for h in hashes if h]
+                values.update(reqSigs=required, addresses=addresses)
     if version is not None and version >= V23:
         values["desc"] = _descriptor(kind, solutions, address, script)
     return shaped(SCRIPT_PUBKEY, version if version is not None else 0, values,
