@@ -42,9 +42,9 @@ class ChainEvents:
             chain = self._chain
             tip_before = chain.headers
             synced = chain.height == chain.headers
-            confirmed, tx_bytes = self._mempool.block_template() if synced else ((), 0)
-            self._chain = chain.extended(self._now_seconds, [(confirmed, tx_bytes)])
-            self._mempool = self._mempool.without(confirmed)
+            confirmed = self._mempool.block_template() if synced else ()
+            self._chain = chain.extended(self._now_seconds, [confirmed])
+            self._mempool = self._mempool.without(tuple(tx.txid for tx in confirmed))
             self._mempool_changed(0)
             block = self._chain.block_at(self._chain.headers)
             keeping_up = [

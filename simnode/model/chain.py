@@ -14,9 +14,16 @@ from dataclasses import dataclass, field, replace
 
 from simnode.model.chainparams import WITNESS_SCALE_FACTOR, ChainParams, target_of, work_of
 from simnode.model.clock import MICROS
+from simnode.model.transactions import (
+    COINBASE_BYTES,
+    TRANSACTION_BYTES,
+    Transaction,
+    coinbase,
+    compact_size,
+    history_transactions,
+    subsidy,
+)
 
-COINBASE_BYTES = 180
-TRANSACTION_BYTES = 250  # each other transaction of a block found before simnode started
 HEADER_BYTES = 80
 MEDIAN_TIME_SPAN = 11  # CBlockIndex::GetMedianTimePast: the median of the last 11 blocks
 VERSIONBITS_TOP_BITS = 0x20000000
@@ -26,6 +33,7 @@ TIME_JITTER = 90
 # far below the tip before the node says "Block not found".
 HASH_SEARCH_DEPTH = 20_000
 DERIVED_CACHE_SIZE = 4096  # derived blocks kept built (monitors ask for the same recent ones)
+DERIVED_TXS_CACHE_SIZE = 16  # derived blocks whose transactions are kept (mainnet's: 3,400 each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +55,9 @@ class Block:
     chainwork: int
     chain_tx: int  # nChainTx: transactions from genesis up to and including this block
     have_data: bool = True  # False: only the header is known (headers-only branches)
-    # txids, the coinbase first, for blocks that arrived while simnode ran; the pre-start
-    # history's are derived when asked for (Chain.txids).
-    tx: tuple[str, ...] = ()
+    # The transactions, the coinbase first, of blocks that arrived while simnode ran; the
+    # pre-start history's are derived when asked for (Chain.transactions).
+    transactions: tuple[Transaction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +94,11 @@ class Chain:
     hash_heights: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     derived_blocks: dict[int, Block] = field(default_factory=dict, repr=False, compare=False)
     hash_rates: dict[tuple, float] = field(default_factory=dict, repr=False, compare=False)
+    # Derived blocks' transactions built so far, and the height of each txid handed out (the
+    # node finds a confirmed transaction by its coin: the UTXO set knows the height).
+    derived_txs: dict[int, tuple[Transaction, ...]] = field(default_factory=dict, repr=False,
+                                                            compare=False)  # fmt: skip
+    tx_heights: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def starting(cls, params: ChainParams, seed: int, now_seconds: int,
@@ -136,11 +149,37 @@ class Chain:
 
     def txids(self, block: Block) -> tuple[str, ...]:
         """The block's transaction ids, the coinbase first."""
-        if block.tx or block.height > self.derived_height:
-            return block.tx
-        key = self._key("txs", block.height)
-        return tuple(hashlib.sha256(key + index.to_bytes(4, "big")).hexdigest()
-                     for index in range(block.ntx))  # fmt: skip
+        return tuple(tx.txid for tx in self.transactions(block))
+
+    def transactions(self, block: Block) -> tuple[Transaction, ...]:
+        """The block's transactions, the coinbase first: stored for blocks that arrived, made
+        from the seed and the height for the history before."""
+        if block.transactions or not block.have_data:
+            return block.transactions
+        built = self.derived_txs.get(block.height)
+        if built is None:
+            if len(self.derived_txs) >= DERIVED_TXS_CACHE_SIZE:
+                self.derived_txs.clear()
+            built = self.derived_txs[block.height] = self._derived_transactions(block)
+            if len(self.tx_heights) < 1 << 17:
+                self.tx_heights.update((tx.txid, block.height) for tx in built)
+        return built
+
+    def locate(self, txid: str) -> tuple[Block, int] | None:
+        """Where the active chain confirmed ``txid`` (its block and index), among the blocks
+        that arrived and the derived ones whose transactions were handed out."""
+        for block in self.arrived:
+            if block.height <= self.height:
+                for index, tx in enumerate(block.transactions):
+                    if tx.txid == txid:
+                        return block, index
+        height = self.tx_heights.get(txid)
+        if height is not None and height <= min(self.height, self.derived_height):
+            block = self.block_at(height)
+            txids = self.txids(block)
+            if txid in txids:
+                return block, txids.index(txid)
+        return None
 
     def time_at(self, height: int) -> int:
         """The header chain's block time at ``height``, without building the block."""
@@ -201,14 +240,14 @@ class Chain:
         return self.block_at(block.height + 1).hash
 
     # -------------------------------------------------------------------------- changes
-    def extended(self, now_seconds: int, confirmed: list[tuple[tuple[str, ...], int]]) -> Chain:
+    def extended(self, now_seconds: int, confirmed: list[tuple[Transaction, ...]]) -> Chain:
         """New blocks on the best header chain, mined now, one per entry of ``confirmed`` (the
-        txids each confirms, and their bytes). The node validates them at once when it is
-        synced; otherwise they wait, as headers, for ``validated_to``."""
+        transactions each confirms). The node validates them at once when it is synced;
+        otherwise they wait, as headers, for ``validated_to``."""
         arrived = list(self.arrived)
         previous = self.block_at(self.headers)
-        for txids, tx_bytes in confirmed:
-            previous = self._make(previous, previous.height + 1, now_seconds, txids, tx_bytes, 0)
+        for transactions in confirmed:
+            previous = self._make(previous, previous.height + 1, now_seconds, transactions, 0)
             arrived.append(previous)
         synced = self.height == self.headers
         headers = self.derived_height + len(arrived)
@@ -228,7 +267,7 @@ class Chain:
         arrived = list(chain.arrived)
         previous = chain.block_at(fork)
         for height in range(fork + 1, fork + length + 1):
-            previous = chain._make(previous, height, now_seconds, (), 0, branch_id)
+            previous = chain._make(previous, height, now_seconds, (), branch_id)
             arrived.append(previous)
         return replace(chain, arrived=tuple(arrived), height=fork + length,
                        branches=(*self.branches, Branch(fork, old, "valid-fork")))  # fmt: skip
@@ -241,7 +280,7 @@ class Chain:
         blocks = []
         have_data = status not in ("headers-only", "valid-headers")
         for height in range(fork + 1, fork + length + 1):
-            previous = self._make(previous, height, now_seconds, (), 0, len(self.branches) + 1,
+            previous = self._make(previous, height, now_seconds, (), len(self.branches) + 1,
                                   have_data)  # fmt: skip
             blocks.append(previous)
         return replace(self, branches=(*self.branches, Branch(fork, tuple(blocks), status)))
@@ -252,7 +291,8 @@ class Chain:
         if height < self.derived_height:
             # A shorter derived history spaces its blocks anew: the caches start over.
             return replace(self, arrived=(), derived_height=height, height=min(self.height, height),
-                           hash_heights={}, derived_blocks={}, hash_rates={})  # fmt: skip
+                           hash_heights={}, derived_blocks={}, hash_rates={}, derived_txs={},
+                           tx_heights={})  # fmt: skip
         keep = self.arrived[: height - self.derived_height]
         return replace(self, arrived=keep, height=min(self.height, height))
 
@@ -320,14 +360,23 @@ class Chain:
             chain_tx=self._derived_chain_tx(height),
         )
 
-    def _make(self, previous: Block, height: int, now_seconds: int, txids: tuple[str, ...],
-              tx_bytes: int, branch: int, have_data: bool = True) -> Block:  # fmt: skip
-        """A block mined now on ``previous``: its time is never before the median time past."""
+    def _derived_transactions(self, block: Block) -> tuple[Transaction, ...]:
+        """A pre-start block's transactions, made from the seed and the height."""
+        return history_transactions(self._key("txs", block.height), block.height, block.ntx,
+                                    subsidy(self.params, block.height))  # fmt: skip
+
+    def _make(self, previous: Block, height: int, now_seconds: int,
+              confirmed: tuple[Transaction, ...], branch: int,
+              have_data: bool = True) -> Block:  # fmt: skip
+        """A block mined now on ``previous``, confirming ``confirmed`` after a coinbase that
+        claims the subsidy and their fees: its time is never before the median time past."""
         bits = self.params.tip_bits
         key = self._key("arrived", branch, height)
-        coinbase = hashlib.sha256(key + b"coinbase").hexdigest()
-        tx = (coinbase, *txids)
-        size = HEADER_BYTES + 1 + COINBASE_BYTES + tx_bytes
+        claim = subsidy(self.params, height) + sum(tx.fee for tx in confirmed)
+        tx = (coinbase(key + b"coinbase", height, claim, COINBASE_BYTES), *confirmed)
+        base = HEADER_BYTES + len(compact_size(len(tx)))
+        size = base + sum(t.size for t in tx)
+        stripped = base + sum(t.stripped_size for t in tx)
         return Block(
             height=height,
             hash=self._hash_below(key, bits),
@@ -338,10 +387,10 @@ class Chain:
             version=VERSIONBITS_TOP_BITS,
             merkleroot=hashlib.sha256(key + b"merkle").hexdigest(),
             ntx=len(tx),
-            tx=tx,
+            transactions=tx,
             size=size,
-            stripped_size=size,
-            weight=size * WITNESS_SCALE_FACTOR,
+            stripped_size=stripped,
+            weight=base * WITNESS_SCALE_FACTOR + sum(t.weight for t in tx),
             chainwork=previous.chainwork + work_of(bits),
             chain_tx=previous.chain_tx + len(tx),
             have_data=have_data,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from simnode.model.chainparams import MAX_BLOCK_WEIGHT, WITNESS_SCALE_FACTOR
+from simnode.model.transactions import Transaction, payment
 
 DEFAULT_MAX_MEMPOOL_BYTES = 300 * 1_000_000  # -maxmempool, src/policy/policy.h @ PAI 3.0.0
 DEFAULT_MIN_RELAY_TX_FEE = 1000  # satoshis per kvB, src/validation.h @ PAI 3.0.0
@@ -20,18 +21,35 @@ BLOCK_MAX_VSIZE = MAX_BLOCK_WEIGHT // WITNESS_SCALE_FACTOR - 1000  # room for he
 # indexes of mapTx and mapLinks): about three times the bytes, as DynamicMemoryUsage reports.
 ENTRY_OVERHEAD_BYTES = 600
 USAGE_PER_BYTE = 3
+DUST_SATOSHIS = 546  # the least a P2PKH output may pay (GetDustThreshold at 3 sat/vB)
 
 
 @dataclass(frozen=True, slots=True)
 class MempoolTx:
-    txid: str
-    wtxid: str
-    vsize: int
-    weight: int
-    fee: int  # satoshis
+    body: Transaction  # its ids, sizes and fee are the body's
     time: int  # when it entered the pool
     height: int  # the chain's height then
     parents: tuple[str, ...]  # in-mempool transactions it spends
+
+    @property
+    def txid(self) -> str:
+        return self.body.txid
+
+    @property
+    def wtxid(self) -> str:
+        return self.body.wtxid
+
+    @property
+    def vsize(self) -> int:
+        return self.body.vsize
+
+    @property
+    def weight(self) -> int:
+        return self.body.weight
+
+    @property
+    def fee(self) -> int:  # satoshis
+        return self.body.fee
 
     @property
     def feerate(self) -> float:
@@ -125,28 +143,37 @@ class Mempool:
         self, count: int, now_seconds: int, height: int, feerate: float | None = None,
         vsize: int | None = None,
     ) -> Mempool:  # fmt: skip
-        """``count`` transactions arrive; about one in five spends an earlier unconfirmed one."""
+        """``count`` transactions arrive; about one in five spends the output of an earlier
+        unconfirmed one, if no other does (the output pays it and its fee). Each is a witness
+        spend unless its weight is a multiple of four."""
         entries = list(self.entries)
+        spent = {parent for tx in entries for parent in tx.parents}
         for number in range(self.arrivals, self.arrivals + count):
             digest = hashlib.sha256(f"tx:{self.seed}:{number}".encode()).digest()
             size = vsize or 110 + int.from_bytes(digest[:2], "big") % 900
             # Feerates spread as real pools show them: most low, a long tail of urgent ones.
             rate = feerate if feerate is not None else 1 + (digest[2] / 255) ** 3 * 80
-            parents: tuple[str, ...] = ()
-            if entries and digest[3] < 51:
-                parents = (entries[int.from_bytes(digest[4:6], "big") % len(entries)].txid,)
+            parent = None
+            if entries and digest[3] < 51:  # unless that one's output is spent already
+                parent = entries[int.from_bytes(digest[4:6], "big") % len(entries)]
+                parent = None if parent.txid in spent else parent
             weight = size * WITNESS_SCALE_FACTOR - digest[6] % 4
-            entries.append(MempoolTx(
-                txid=digest.hex(),
-                wtxid=hashlib.sha256(digest).hexdigest(),
-                vsize=size, weight=weight, fee=max(round(rate * size), 1), time=now_seconds,
-                height=height, parents=parents,
-            ))  # fmt: skip
+            fee = max(round(rate * size), 1)
+            value = int.from_bytes(digest[8:12], "little") % 50_000_000 + 100_000
+            if parent is not None:  # the parent's first output pays this one and the fee
+                paid = parent.body.outputs[0].value
+                fee = max(min(fee, paid - DUST_SATOSHIS), 0)
+                value = paid - fee
+                spent.add(parent.txid)
+            body = payment(digest, weight, value, fee,
+                           None if parent is None else (parent.txid, 0))  # fmt: skip
+            entries.append(MempoolTx(body, now_seconds, height,
+                                     () if parent is None else (parent.txid,)))  # fmt: skip
         return replace(self, entries=tuple(entries), arrivals=self.arrivals + count)
 
-    def block_template(self) -> tuple[tuple[str, ...], int]:
+    def block_template(self) -> tuple[Transaction, ...]:
         """What a block would confirm: the best-paying transactions (parents before children)
-        that fit in a block, as txids and their bytes."""
+        that fit in a block."""
         chosen: dict[str, MempoolTx] = {}
         room = BLOCK_MAX_VSIZE
         for tx in sorted(self.entries, key=lambda tx: -tx.feerate):
@@ -158,8 +185,7 @@ class Mempool:
             for member in package:
                 chosen[member.txid] = member
             room -= package_size
-        ordered = tuple(tx.txid for tx in self.entries if tx.txid in chosen)
-        return ordered, sum(tx.vsize for tx in chosen.values())
+        return tuple(tx.body for tx in self.entries if tx.txid in chosen)
 
     def without(self, txids: tuple[str, ...]) -> Mempool:
         """The pool after a block confirmed ``txids``."""

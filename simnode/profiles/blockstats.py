@@ -1,48 +1,47 @@
 """``getblockstats`` (Bitcoin Core 0.17+, src/rpc/blockchain.cpp getblockstats @ v31.0),
-computed over the same transactions ``getblock`` serializes (profiles/rawblock.py): their sizes,
-one input and one output each, and a fee each made from the txid, so the statistics, the raw
-block and its coinbase's value agree."""
+computed over the same transactions ``getblock`` serializes (``Chain.transactions``): their
+sizes, weights, witnesses, outputs and fees, so the statistics, the raw block and its coinbase's
+value agree."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from simnode.model.chain import Block, Chain
-from simnode.model.chainparams import WITNESS_SCALE_FACTOR, ChainParams
-from simnode.profiles.rawblock import OUTPUT_BYTES, fee_of, output_value, transaction_size
+from simnode.model.chainparams import WITNESS_SCALE_FACTOR
+from simnode.model.transactions import TxOut, compact_size, subsidy
 
-COIN = 100_000_000
 PER_UTXO_OVERHEAD = 36 + 4 + 1  # sizeof(COutPoint) + sizeof(uint32_t) + sizeof(bool)
 PERCENTILES = (0.10, 0.25, 0.50, 0.75, 0.90)  # feerate_percentiles, by weight
 
 
-def subsidy(params: ChainParams, height: int) -> int:
-    """``GetBlockSubsidy`` (src/validation.cpp): 50 coins, halved every interval."""
-    halvings = height // params.halving_interval
-    return 0 if halvings >= 64 else (50 * COIN) >> halvings
-
-
-def coinbase_value(params: ChainParams, height: int, txids: tuple[str, ...]) -> int:
-    """What the coinbase claims: the subsidy and the block's fees."""
-    return subsidy(params, height) + sum(fee_of(txid) for txid in txids[1:])
+def _coin_size(out: TxOut) -> int:
+    """``GetSerializeSize(CTxOut) + PER_UTXO_OVERHEAD``."""
+    script = len(out.script_pubkey)
+    return 8 + len(compact_size(script)) + script + PER_UTXO_OVERHEAD
 
 
 def getblockstats(chain: Chain, block: Block, with_actual: bool) -> dict[str, Any]:
     """Every statistic, in the node's (alphabetical) order; ``with_actual``: the
     ``utxo_*_actual`` pair of Bitcoin Core 25+."""
-    txids = chain.txids(block)
-    spends = txids[1:]  # the coinbase spends nothing and is left out of the fee statistics
-    sizes = [transaction_size(1 + index) for index in range(len(spends))]
-    fees = [fee_of(txid) for txid in spends]
-    weights = [size * WITNESS_SCALE_FACTOR for size in sizes]  # no witness data
+    txs = chain.transactions(block)
+    spends = txs[1:]  # the coinbase spends nothing and is left out of the fee statistics
+    sizes = [tx.size for tx in spends]
+    fees = [tx.fee for tx in spends]
+    weights = [tx.weight for tx in spends]
     feerates = [
         fee * WITNESS_SCALE_FACTOR // weight for fee, weight in zip(fees, weights, strict=True)
     ]
     total_size, total_weight, totalfee = sum(sizes), sum(weights), sum(fees)
+    witnessed = [tx for tx in spends if tx.has_witness]
     count = len(spends)
-    inputs, outputs = count, len(txids)  # one each; the coinbase's output counts
-    # Each spent input removed a coin like the one each output adds.
-    utxo_size_inc = (outputs - inputs) * (OUTPUT_BYTES + PER_UTXO_OVERHEAD)
+    inputs = sum(len(tx.inputs) for tx in spends)
+    outputs = sum(len(tx.outputs) for tx in txs)
+    # The coins spent are not modelled: each is taken to be like the spending transaction's
+    # own first output.
+    utxo_size_inc = sum(_coin_size(out) for tx in txs for out in tx.outputs) - sum(
+        _coin_size(tx.outputs[0]) * len(tx.inputs) for tx in spends
+    )
     stats: dict[str, Any] = {
         "avgfee": totalfee // count if count else 0,
         "avgfeerate": totalfee * WITNESS_SCALE_FACTOR // total_weight if total_weight else 0,
@@ -62,15 +61,15 @@ def getblockstats(chain: Chain, block: Block, with_actual: bool) -> dict[str, An
         "mintxsize": min(sizes, default=0),
         "outs": outputs,
         "subsidy": subsidy(chain.params, block.height),
-        "swtotal_size": 0,  # simnode's transactions carry no witness
-        "swtotal_weight": 0,
-        "swtxs": 0,
+        "swtotal_size": sum(tx.size for tx in witnessed),
+        "swtotal_weight": sum(tx.weight for tx in witnessed),
+        "swtxs": len(witnessed),
         "time": block.time,
-        "total_out": sum(output_value(txid) for txid in spends),
+        "total_out": sum(out.value for tx in spends for out in tx.outputs),
         "total_size": total_size,
         "total_weight": total_weight,
         "totalfee": totalfee,
-        "txs": len(txids),
+        "txs": len(txs),
         "utxo_increase": outputs - inputs,
         "utxo_size_inc": utxo_size_inc,
     }

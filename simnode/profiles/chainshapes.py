@@ -138,12 +138,44 @@ CHAINTXSTATS: Shapes = (
                "window_block_count", "window_interval", "window_tx_count", "txrate")),
 )  # fmt: skip
 
+_TX_CONTEXT = ("blockhash", "confirmations", "time", "blocktime")
+# A transaction's object: getrawtransaction's TxToJSON (src/rpc/rawtransaction.cpp) around
+# TxToUniv (src/core_write.cpp, src/core_io.cpp in 31). 0.13 has no TxToUniv and sends the hex
+# first (getrawtransaction @ e4382fbef56a); 0.15 moves version before size and the hex after
+# vout; 0.17 adds weight, and in_active_chain first when a blockhash argument (0.16) was given;
+# 22 the fee of a transaction whose spent coins the node read (getblock verbosity 2,
+# getrawtransaction verbosity 2 from 25).
+TRANSACTION: Shapes = (
+    (0, ("hex", "txid", "hash", "size", "vsize", "version", "locktime", "vin", "vout",
+         *_TX_CONTEXT)),
+    (v("0.15"), ("txid", "hash", "version", "size", "vsize", "locktime", "vin", "vout", "hex",
+                  *_TX_CONTEXT)),
+    (v("0.17"), ("in_active_chain", "txid", "hash", "version", "size", "vsize", "weight",
+                  "locktime", "vin", "vout", "hex", *_TX_CONTEXT)),
+    (v("22"), ("in_active_chain", "txid", "hash", "version", "size", "vsize", "weight",
+               "locktime", "vin", "vout", "fee", "hex", *_TX_CONTEXT)),
+)  # fmt: skip
+# ScriptPubKeyToUniv: reqSigs and addresses (ExtractDestinations) up to 0.21; 22 one address
+# (ExtractDestination), the old pair only with -deprecatedrpc=addresses; 23 adds desc.
+SCRIPT_PUBKEY: Shapes = (
+    (0, ("asm", "hex", "reqSigs", "type", "addresses")),
+    (v("22"), ("asm", "hex", "address", "type")),
+    (v("23"), ("asm", "desc", "hex", "address", "type")),
+)
+# gettxout (src/rpc/blockchain.cpp): 0.13 reports the coins' transaction version (CCoins);
+# per-output coins (0.15, #10195) have none.
+TXOUT: Shapes = (
+    (0, ("bestblock", "confirmations", "value", "scriptPubKey", "version", "coinbase")),
+    (v("0.15"), ("bestblock", "confirmations", "value", "scriptPubKey", "coinbase")),
+)
+
 
 _ENTRY_0_19 = MEMPOOL_ENTRY[3][1]
 _ENTRY_23 = MEMPOOL_ENTRY[5][1]
 # -deprecatedrpc switches that bring keys back (research notes section 5): which table, the
 # switch, the releases that know it, and the keys then sent. entryToJSON: size 0.19-0.20,
-# fees 23; getblockchaininfo: softforks 23 (getdeploymentinfo's deployments, at the tip).
+# fees 23; getblockchaininfo: softforks 23 (getdeploymentinfo's deployments, at the tip);
+# ScriptPubKeyToUniv: addresses 22 (src/core_write.cpp @ 42af9596ce85).
 SWITCHED: tuple[tuple[Shapes, str, int, int, tuple[str, ...]], ...] = (
     (MEMPOOL_ENTRY, "size", v("0.19"), v("0.21"),
      (*_ENTRY_0_19[:2], "size", *_ENTRY_0_19[2:])),
@@ -151,6 +183,8 @@ SWITCHED: tuple[tuple[Shapes, str, int, int, tuple[str, ...]], ...] = (
      ("vsize", "weight", "fee", "modifiedfee", "time", "height", *_FAMILY, *_ENTRY_23[8:])),
     (BLOCKCHAININFO, "softforks", v("23"), v("24"),
      (*BLOCKCHAININFO[3][1][:-1], "softforks", "warnings")),
+    (SCRIPT_PUBKEY, "addresses", v("22"), v("23"),
+     ("asm", "hex", "address", "type", "addresses", "reqSigs")),
 )  # fmt: skip
 
 

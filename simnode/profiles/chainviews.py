@@ -30,7 +30,7 @@ from simnode.profiles.chainshapes import (
 from simnode.profiles.history import v
 from simnode.profiles.jsontext import Amount
 from simnode.profiles.profile import Profile
-from simnode.profiles.rawblock import coinbase_script, header_bytes, transaction_size
+from simnode.profiles.rawblock import header_bytes
 from simnode.profiles.softforks import (
     DEPLOYMENT_WINDOW,
     bip9_softforks,
@@ -38,6 +38,7 @@ from simnode.profiles.softforks import (
     softforks_list,
     softforks_object,
 )
+from simnode.profiles.txviews import stake_shown, transaction_json
 
 # nMinimumStakeDiff (src/chainparams.cpp @ PAI 3.0.0), satoshis: the pre-fork default.
 MINIMUM_STAKE_DIFFICULTY = {"main": 200_000_000, "test": 20_000_000, "regtest": 20_000}
@@ -122,13 +123,22 @@ def _median_time(chain: Chain, block: Block, branch: Branch | None) -> int:
 
 
 def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | None,
-               details: bool) -> dict[str, Any]:  # fmt: skip
-    """``blockToJSON`` (verbosity 1; 2 gives each transaction as an object)."""
+               details: bool, prevouts: bool = False) -> dict[str, Any]:  # fmt: skip
+    """``blockToJSON`` (verbosity 1; 2 gives each transaction as an object, 3 with each
+    input's prevout from 23)."""
     active = branch is None and chain.is_active(block)
     header = header_json(profile, chain, block, branch)
-    txids = chain.txids(block)
-    txs: list[Any] = [_tx_json(txid, block, index) if details else txid
-                      for index, txid in enumerate(txids)]  # fmt: skip
+    transactions = chain.transactions(block)
+    version = core_version(profile)
+    # blockToJSON: TxToUniv with the hex (0.13's TxToJSON has none) and, from 22, the fee
+    # (the block's undo data); PAI's with include_stake.
+    with_hex = version is None or version >= v("0.14")
+    undo = (chain, block) if prevouts and version is not None and version >= v("23") else None
+    txs: list[Any] = [
+        transaction_json(profile, chain.params, tx, include_hex=with_hex, with_fee=True,
+                         prevouts=undo, stake=stake_shown(chain.params, block))
+        if details else tx.txid for tx in transactions
+    ]  # fmt: skip
     result: dict[str, Any] = {
         "hash": block.hash,
         "confirmations": chain.height - block.height + 1 if active else -1,
@@ -147,24 +157,18 @@ def block_json(profile: Profile, chain: Chain, block: Block, branch: Branch | No
         "difficulty": header["difficulty"],
         "chainwork": header["chainwork"],
     }
-    version = core_version(profile)
     if version is None:
         result.update(_stake_fields(block, chain.params, always=chain.params.name != "test"))
         _links(result, chain, block)
         return result
     # coinbaseTxToJSON (src/rpc/blockchain.cpp @ 6574cb40869b): the coinbase as getblock 0
     # serializes it; simnode's coinbases carry no witness.
-    coinbase = {"version": 2, "locktime": 0, "sequence": 0xFFFFFFFF,
-                "coinbase": coinbase_script(txids[0], block.height).hex()}  # fmt: skip
+    first = transactions[0]
+    coinbase = {"version": first.version, "locktime": first.locktime,
+                "sequence": first.inputs[0].sequence,
+                "coinbase": first.inputs[0].script_sig.hex()}  # fmt: skip
     result.update(header, cost=block.weight, coinbase_tx=coinbase)
     return shaped(BLOCK, version, result)
-
-
-def _tx_json(txid: str, block: Block, index: int) -> dict[str, Any]:
-    """A confirmed transaction at verbosity 2: its ids and sizes (simnode keeps no scripts)."""
-    size = transaction_size(index)
-    return {"txid": txid, "hash": txid, "version": 2, "size": size, "vsize": size,
-            "weight": size * 4, "locktime": 0, "vin": [], "vout": []}  # fmt: skip
 
 
 def block_hex(block: Block) -> str:

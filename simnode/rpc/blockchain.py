@@ -11,7 +11,6 @@ from simnode.model.chainparams import difficulty_of
 from simnode.model.mempool import MempoolTx
 from simnode.model.state import NodeSnapshot
 from simnode.profiles import chainviews, softforks
-from simnode.profiles.blockstats import coinbase_value
 from simnode.profiles.chainshapes import core_from, core_version
 from simnode.profiles.rawblock import raw_block
 from simnode.rpc.errors import RPCError, RPCErrorCode
@@ -181,9 +180,9 @@ def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     if not block.have_data:
         raise RPCError(RPCErrorCode.MISC_ERROR, "Block not found on disk")
     if verbosity <= 0:
-        txids = chain.txids(block)
-        return raw_block(block, txids, coinbase_value(chain.params, block.height, txids)).hex()
-    return chainviews.block_json(ctx.profile, chain, block, branch, details=verbosity >= 2)
+        return raw_block(block, chain.transactions(block)).hex()
+    return chainviews.block_json(ctx.profile, chain, block, branch, details=verbosity >= 2,
+                                 prevouts=verbosity >= 3)  # fmt: skip
 
 
 @BLOCKCHAIN_METHODS.method(

@@ -21,7 +21,8 @@ from simnode.scenarios.spec import load_scenario
 
 GOLDEN_SCENARIO = "chain-reorg"
 # What a node monitor asks on each refresh, with its arguments. Placeholders: BEST, the best
-# block's hash; STALE, the stale tip's; TXID, the first mempool transaction's.
+# block's hash; STALE, the stale tip's; TXID, the first mempool transaction's (TXHEX its
+# serialization); BESTTX, the best block's last transaction's.
 MONITOR_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("getblockchaininfo", ()), ("getblockcount", ()), ("getbestblockhash", ()),
     ("getbestblock", ()), ("getblockhash", (0,)), ("getblock", ("BEST",)),
@@ -36,6 +37,15 @@ MONITOR_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("getmemoryinfo", ()), ("getrpcinfo", ()), ("uptime", ()),
     ("getinfo", ()), ("getnetworkinfo", ()), ("getpeerinfo", ()), ("getconnectioncount", ()),
     ("getnettotals", ()), ("listbanned", ()), ("getaddednodeinfo", ()),
+)  # fmt: skip
+# What an explorer or wallet asks about transactions; the answers include each release's
+# errors (no blockhash argument before 0.16, no confirmed transaction without it from 0.19).
+EXPLORER_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
+    ("getrawtransaction", ("TXID",)), ("getrawtransaction", ("TXID", 1)),
+    ("getrawtransaction", ("BESTTX", 1, "BEST")), ("getrawtransaction", ("BESTTX", 2, "BEST")),
+    ("getrawtransaction", ("BESTTX", 1)),
+    ("gettxout", ("TXID", 0)), ("gettxout", ("BESTTX", 0)), ("gettxout", ("BESTTX", 0, False)),
+    ("decoderawtransaction", ("TXHEX",)),
 )  # fmt: skip
 
 
@@ -53,11 +63,13 @@ def golden_lines(profile_name: str, only: tuple[str, ...] | None = None) -> str:
     context = RPCContext(runner.node, runner.profile, table)
     snapshot = runner.node.snapshot()
     stale = snapshot.chain.branches[-1].tip.hash if snapshot.chain.branches else ""
-    txid = snapshot.mempool.entries[0].txid if snapshot.mempool.entries else ""
-    fill = {"BEST": snapshot.chain.tip.hash, "STALE": stale, "TXID": txid}
+    first = snapshot.mempool.entries[0].body if snapshot.mempool.entries else None
+    fill = {"BEST": snapshot.chain.tip.hash, "STALE": stale,
+            "TXID": first.txid if first else "", "TXHEX": first.raw.hex() if first else "",
+            "BESTTX": snapshot.chain.txids(snapshot.chain.tip)[-1]}  # fmt: skip
     available = table.available(runner.profile)
     lines = []
-    for method, args in MONITOR_CALLS:
+    for method, args in MONITOR_CALLS + EXPLORER_CALLS:
         if method not in available or (only is not None and method not in only):
             continue
         params = [fill.get(arg, arg) if isinstance(arg, str) else arg for arg in args]

@@ -462,7 +462,7 @@ def test_help_lists_categories():
     text = reply["result"]
     sections = {block.split("\n")[0]: block.split("\n")[1:] for block in text.split("\n\n")}
     assert list(sections) == ["== Blockchain ==", "== Control ==", "== Mining ==",
-                              "== Network ==", "== Util =="]  # fmt: skip
+                              "== Network ==", "== Rawtransactions ==", "== Util =="]  # fmt: skip
     assert sections["== Blockchain =="][:3] == ["getbestblock", "getbestblockhash",
                                                   'getblock "blockhash" ( verbosity )']  # fmt: skip
     assert "== Network ==\naddnode" in text
