@@ -23,9 +23,12 @@ AUTH = basic(f"{USER}:{PASSWORD}")
 
 
 class AppUnderTest:
-    def __init__(self, peers: int = 3, profile: str = "pai", **app_options) -> None:
+    def __init__(
+        self, peers: int = 3, profile: str = "pai", start_seconds: float | None = None,
+        **app_options,
+    ) -> None:  # fmt: skip
         # The release's own node (its chain, settings and peers), as a served one is built.
-        recipe = NodeRecipe(get_profile(profile), peers, seed=5)
+        recipe = NodeRecipe(get_profile(profile), peers, seed=5, start_seconds=start_seconds)
         self.sleeps: list[float] = []
         self.simulation = Simulation(RecipeNodes(recipe).new_node, recipe.profile)
         credentials = Credentials(

@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
-from werkzeug.wsgi import get_input_stream
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from simnode.http.admin_http import AdminFront
 from simnode.http.auth import Credentials
@@ -167,7 +167,7 @@ class NodeApp:
         builds no werkzeug Request; the control plane and the live page get one."""
         if _content_length(environ) > MAX_BODY_BYTES:  # read before any callback runs
             return libevent_error(413, "Request Entity Too Large")
-        method = environ.get("REQUEST_METHOD", "GET")
+        method = environ.get("REQUEST_METHOD", "GET").upper()  # as werkzeug's Request reads it
         if method not in LIBEVENT_ALLOWED_METHODS:
             return libevent_error(501, "Not Implemented")
         if self.simulation.stopping:  # http_reject_request_cb once `stop` was called
@@ -252,7 +252,7 @@ class NodeApp:
         execute: Executor | None = None,
     ) -> Reply:
         """Answer a JSON-RPC body, recording every call in the journal. A body sent before is
-        answered from its reply plan (rpc/replay.py), unless a fault or warm-up is in play."""
+        answered from its reply plan (rpc/plans.py), unless a fault or warm-up is in play."""
         served = self.simulation.served  # one read: the rules, node and caches of one reset
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
         processor = self._processors[served.profile.features.jsonrpc_v2]
@@ -378,9 +378,6 @@ def _raw_uri(environ: dict[str, Any]) -> str:
 
 
 def _content_length(environ: dict[str, Any]) -> int:
-    """The request's declared body length; 0 when it declared none (or nonsense, which waitress
-    refuses before the app sees it)."""
-    try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
+    """The request's declared body length, as werkzeug reads it (strictly; none for a chunked
+    body); 0 when there is none."""
+    return get_content_length(environ) or 0

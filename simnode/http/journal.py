@@ -76,8 +76,8 @@ class Journal:
             while len(kept) > 1 and (len(kept) > self._capacity or self._bytes > self._max_bytes):
                 self._bytes -= kept.popleft()[1]
                 self.dropped += 1
-        for listener in self.listeners:
-            for call in calls:
+        for call in calls:
+            for listener in self.listeners:
                 listener(call)
 
     def clear(self) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from simnode.model.node import Node
 from simnode.profiles.profile import Profile
 from simnode.rpc.answers import AnswerCache
-from simnode.rpc.replay import ReplyPlans
+from simnode.rpc.plans import ReplyPlans
 from simnode.scenarios.playback import Playback
 from simnode.scenarios.recipe import NodeRecipe, RecipeNodes
 

@@ -155,7 +155,9 @@ def getaddednodeinfo(snapshot: NodeSnapshot, node: str | None = None) -> list[di
 
 
 def uptime(snapshot: NodeSnapshot) -> int:
-    return (snapshot.now_us - snapshot.started_us) // 1_000_000
+    """``GetTime() - GetStartupTime()`` (src/rpc/server.cpp uptime @ PAI 3.0.0): whole seconds
+    less whole seconds, so it ticks with the clock's second, not a second after the start."""
+    return snapshot.now_seconds - snapshot.started_us // 1_000_000
 
 
 def result_schemas(profile: Profile) -> dict[str, dict[str, Any]]:

@@ -5,7 +5,6 @@ costs the node little more than its envelopes (issue 10's refresh benchmark)."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ class AnswerCache:
         self, method: str, args: list[Any], snapshot: NodeSnapshot, render: Callable[[], Any]
     ) -> RawJSON:
         """The answer to ``method(args)`` for this snapshot's chain, mempool and second."""
-        key = (method, json.dumps(args, sort_keys=True, default=str))
+        key = (method, dumps(args))  # JSON as sent: -0 and -0e0 are two calls
         second = snapshot.now_seconds
         cached = self._answers.get(key)
         if (cached is not None and cached.chain is snapshot.chain

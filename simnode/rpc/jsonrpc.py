@@ -213,14 +213,15 @@ class PlannedCall:
 
     @property
     def shape(self) -> str:
-        """What the answer depends on, as text: the method, the parameters (their repr tells
-        JSON's types apart: 1, 1.0, true, "1") and the protocol; not the id."""
-        return repr((self.method, self.params, self.dialect))
+        """What the answer depends on, as text: the method, the parameters as JSON (as sent:
+        1, 1.0, 1e0, -0, true and "1" are six calls) and the protocol; not the id."""
+        return repr((self.method, dumps(self.params), self.dialect))
 
     def open_envelope(self, result: Any, error: RPCError | None) -> list[bytes]:
         """The envelope's JSON up to its id: ``id_tail`` closes it."""
         chunks = dumps_chunks(self.dialect.members(result, error))
-        chunks[-1] = chunks[-1][:-1]  # the members' closing brace: a small text chunk
+        assert chunks[-1].endswith(b"}")  # the members' closing brace: a small text chunk
+        chunks[-1] = chunks[-1][:-1]
         return chunks
 
 
@@ -248,6 +249,12 @@ class JSONRPCProcessor:
             payload = parse_body(body)
         except RPCError as error:
             return self._reply(error)
+        return self.process_payload(payload, execute, observe)
+
+    def process_payload(
+        self, payload: Any, execute: Executor, observe: Observer | None = None
+    ) -> RPCReply:
+        """The reply to a body already parsed (``parse_body``)."""
         if isinstance(payload, list):
             if self.max_batch_calls is not None and len(payload) > self.max_batch_calls:
                 return self._reply(RPCError(RPCErrorCode.INVALID_REQUEST,
@@ -332,15 +339,11 @@ class JSONRPCProcessor:
             return None, error, request.dialect
         return request.dialect.envelope(result, error, request.id), error, request.dialect
 
-    def planned_calls(self, body: bytes) -> tuple[bool, list[PlannedCall]] | None:
-        """Whether a body is a batch, and its calls, when its every member is a well-formed
-        request expecting an answer (what a monitor sends again and again): what a reply plan
-        starts from. None for anything else (a parse error, a notification, a batch over the
-        limit): ``process`` answers those."""
-        try:
-            payload = parse_body(body)
-        except RPCError:
-            return None
+    def planned_calls(self, payload: Any) -> list[PlannedCall] | None:
+        """The calls of a parsed body whose every member is a well-formed request expecting an
+        answer (what a monitor sends again and again): what a reply plan starts from. None for
+        anything else (a notification, a batch over the limit): ``process_payload`` answers
+        those."""
         members = payload if isinstance(payload, list) else [payload]
         if not members or (
             self.max_batch_calls is not None and len(members) > self.max_batch_calls
@@ -357,7 +360,7 @@ class JSONRPCProcessor:
                 return None
             assert request.params is not None
             calls.append(PlannedCall(request.method, request.params, request.id, request.dialect))
-        return isinstance(payload, list), calls
+        return calls
 
     def _reply(self, error: RPCError) -> RPCReply:
         """A reply to a body that holds no request: the legacy envelope with ``"id": null``."""

@@ -45,7 +45,7 @@ class RPCContext:
     profile: Profile
     table: MethodTable
     request_stop: Callable[[], None] = lambda: None
-    answers: AnswerCache | None = None  # the served node's, for methods declared ``cached``
+    answers: AnswerCache | None = None  # the served node's, for methods that read ``Reads.CHAIN``
     view: RequestView | None = None  # the request's view of the node (None: a fresh snapshot)
 
     def snapshot(self) -> NodeSnapshot:
@@ -61,7 +61,7 @@ class Reads(Enum):
     # The chain, the mempool and the second: rendered once per change (rpc/answers.py).
     CHAIN = "chain"
     # Any of the node's state and the second: reused when a client sends the same body again
-    # while the node is unchanged (rpc/replay.py). CHAIN answers are reused so too.
+    # while the node is unchanged (rpc/plans.py). CHAIN answers are reused so too.
     STATE = "state"
     # The peer table, and the microsecond while a peer's ping is outstanding (its pingwait):
     # getpeerinfo, reused so while its PeerTable would give the same text.

@@ -60,3 +60,14 @@ def test_a_reset_node_renders_its_own_peers_not_the_texts_of_the_node_before():
             with LocalNode(node.config) as fresh:
                 assert node.app.reply_to(body).body == fresh.app.reply_to(body).body
         assert node.app.reply_to(body).body != changed  # the traffic was the old node's
+
+
+def test_answers_are_cached_by_the_arguments_as_sent():
+    """-0, "-0" and -0e0 are three different calls (a height, a hash, a number out of range):
+    each gets its own answer, whichever came first."""
+    used = AppUnderTest(profile="core-28")
+    for params in ("-0", '"-0"', "-0e0", "0", "-0"):
+        body = f'{{"method":"getblockstats","params":[{params}],"id":1}}'.encode()
+        answer = used.post(body)
+        alone = AppUnderTest(profile="core-28").post(body)
+        assert (answer.status_code, answer.data) == (alone.status_code, alone.data)

@@ -1,4 +1,4 @@
-"""A body sent again is answered from its reply plan (rpc/replay.py), reusing the answers that
+"""A body sent again is answered from its reply plan (rpc/plans.py), reusing the answers that
 cannot have changed. Whatever happens between the requests (time passing by fractions of a
 second or many, peers, blocks, transactions, bans, calls that change the node inside the batch),
 the reply and the journal must be exactly what answering the body afresh gives."""
@@ -20,6 +20,7 @@ from simnode.model import (
     TransactionsArrived,
 )
 from simnode.rpc import MethodTable, default_table
+from simnode.rpc.plans import MAX_PLANNED_BODY_BYTES
 from tests.transport_helpers import AppUnderTest
 
 
@@ -69,6 +70,8 @@ EVENTS = [
     PingSent(0),
     Traffic(1, "inv", "recv", 61),
 ]
+
+MID_SECOND = 1_700_000_000.5
 
 # Time passing with no event, as on a wall clock: timers (pings, blocks) fire on their own.
 TICKS = [0.01, 0.3, 0.7, 1.0, 150.0, 700.0]  # 0.01: inside a ping's round trip
@@ -122,12 +125,16 @@ def same_reply(planned, fresh, body):
     ]
 
 
-# Without peers no timer fires but the block's: time alone must refresh what reads the second.
-@pytest.mark.parametrize(("profile", "peers"), [("pai", 0), ("pai", 4), ("core-28", 4)])
+# Without peers no timer fires but the block's: time alone must refresh what reads the second;
+# a node started mid-second (as simnode serve's wall clock is) must not shift that second.
+@pytest.mark.parametrize(
+    ("profile", "peers", "start"),
+    [("pai", 0, None), ("pai", 0, MID_SECOND), ("pai", 4, None), ("core-28", 4, MID_SECOND)],
+)
 @settings(max_examples=40, deadline=None)
 @given(steps=steps)
-def test_replies_from_plans_are_the_replies_computed_afresh(profile, peers, steps):
-    planned, fresh = AppUnderTest(peers, profile), AppUnderTest(peers, profile)
+def test_replies_from_plans_are_the_replies_computed_afresh(profile, peers, start, steps):
+    planned, fresh = AppUnderTest(peers, profile, start), AppUnderTest(peers, profile, start)
     monitor = json.dumps(MONITOR).encode()
     for step, (action, what) in enumerate(steps):
         if action == "tick":
@@ -175,12 +182,27 @@ def test_a_repeated_body_reuses_the_answers_of_an_unchanged_node():
     assert len(rendered) == 3
 
 
-@pytest.mark.parametrize("method", ["getblockhash", "help"])
+@pytest.mark.parametrize("method", ["getblockhash", "help", "getblockstats"])
 def test_bodies_that_differ_only_in_parameters_never_share_answers(method):
-    """A plan is found by the calls and their parameters (ids aside): 0, 1, true and "1" are
-    four calls, each answered as itself however often the others came before."""
+    """A plan is found by the calls and their parameters as sent (ids aside): 0, 1, true, "1",
+    -0 and -0e0 are six calls, each answered as itself however often the others came first."""
     planned, fresh = AppUnderTest(4), AppUnderTest(4)
-    for params in ([0], [0], [1], [True], ["1"], [0], ["uptime"], ["getpeerinfo"], []):
+    for params in ("0", "0", "1", "true", '"1"', "-0", "-0e0", "-0", "1e0", "1.0", '"uptime"',
+                   '"getpeerinfo"', ""):  # fmt: skip
         for request_id in range(3):
-            body = json.dumps(call(method, *params, request_id=request_id)).encode()
+            body = f'{{"method":"{method}","params":[{params}],"id":{request_id}}}'.encode()
             same_reply(planned, fresh, body)
+
+
+def test_bodies_too_large_for_a_plan_are_answered_and_forgotten():
+    """A body over MAX_PLANNED_BODY_BYTES gets no plan and is not kept (the plans are bounded
+    in bytes, not only in count)."""
+    planned, fresh = AppUnderTest(2), AppUnderTest(2)
+    for index in range(4):
+        big = [call("getblockcount", request_id="x" * 1000 + str(i)) for i in range(80)]
+        big.append(call("uptime", request_id=index))
+        body = json.dumps(big).encode()
+        assert len(body) > MAX_PLANNED_BODY_BYTES
+        for _ in range(3):
+            same_reply(planned, fresh, body)
+    assert not planned.simulation.served.plans._bodies

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from simnode.model.state import NodeSnapshot
 from simnode.profiles.jsontext import coalesce
@@ -26,23 +27,25 @@ from simnode.rpc.jsonrpc import (
     Observer,
     PlannedCall,
     RPCReply,
+    parse_body,
     run_call,
 )
 from simnode.rpc.methods import MethodTable, Reads
 
-MAX_PLANS = 256  # distinct bodies (and shapes) kept; more and they start over
-MAX_PLANNED_BODY_BYTES = 64 * 1024  # a monitor's refresh is a few kilobytes
+MAX_PLANS = 256  # shapes with a plan; more and the plans start over
+MAX_BODIES = 1024  # bodies remembered as read (or as not plannable); more and they start over
+MAX_PLANNED_BODY_BYTES = 64 * 1024  # a monitor's refresh is a few kilobytes; larger: no plan
 MAX_ANSWER_BYTES = 64 * 1024 * 1024  # the answers the plans hold (most are shared with caches)
 _NEVER = (-1, -1)  # what no snapshot reads as
-_ONCE = object()  # a shape seen once
+_UNREAD = object()  # a body not read before
 
-# A body's calls, parameters and protocols, without the ids, as text (its hash is kept).
+# A body's calls, parameters and protocols, without the ids, as text.
 Shape = str
 
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:
-    """A body read as calls: what the plans are found by, and the calls with their ids."""
+    """A body read as calls: what its plan is found by, and the calls with their ids."""
 
     shape: Shape
     batch: bool
@@ -61,12 +64,15 @@ class _Answered:
 
 class ReplyPlans:
     """The plans of one served node (``Served`` holds them beside its AnswerCache; a reset
-    starts anew). Bodies that differ only in their ids (most clients count them) share one."""
+    starts anew). Bodies that differ only in their ids (most clients count them) share one; a
+    shape gets a plan the second time it comes (a test's one call is not worth one)."""
 
     def __init__(self) -> None:
-        self._bodies: dict[bytes, _Parsed | None] = {}  # None: a body no plan can answer
-        self._plans: dict[Shape, tuple[_Answered, ...] | object] = {}
-        self._bytes = 0  # of answers the plans hold, roughly (most are shared with caches)
+        self._bodies: dict[bytes, _Parsed | None] = {}  # None: no plan can answer it
+        self._seen_once: set[Shape] = set()
+        self._plans: dict[Shape, tuple[_Answered, ...]] = {}
+        self._sizes: dict[Shape, int] = {}  # bytes of answers each plan holds
+        self._bytes = 0  # all of them
         self._lock = threading.Lock()
 
     def reply(
@@ -80,23 +86,33 @@ class ReplyPlans:
     ) -> RPCReply:
         """The reply to ``body``, as ``processor.process`` would give it (``observe`` hears of
         every call); ``snapshot`` is the request's view of the node, retaken after a change."""
-        parsed = self._bodies.get(body, _ONCE)
-        if parsed is _ONCE:
-            parsed = self._parse(body, processor)
+        parsed = self._bodies.get(body, _UNREAD)
+        if parsed is _UNREAD:
+            if len(body) > MAX_PLANNED_BODY_BYTES:
+                return processor.process(body, execute, observe)
+            try:
+                payload = parse_body(body)
+            except RPCError:
+                return processor.process(body, execute, observe)  # its parse error reply
+            parsed = self._read(body, payload, processor)
+            if parsed is None:
+                return processor.process_payload(payload, execute, observe)
         if parsed is None:
             return processor.process(body, execute, observe)
         assert isinstance(parsed, _Parsed)
         plan = self._plans.get(parsed.shape)
-        if plan is None:  # a body sent once (a test's one call) is not worth a plan
-            self._keep(parsed.shape, _ONCE, 0)
-            return processor.process(body, execute, observe)
-        if plan is _ONCE:
+        if plan is None:
+            if parsed.shape not in self._seen_once:
+                with self._lock:
+                    if len(self._seen_once) >= MAX_BODIES:  # an indexer walking the chain
+                        self._seen_once.clear()
+                    self._seen_once.add(parsed.shape)
+                return processor.process(body, execute, observe)
             plan = tuple(_Answered(_reads(table, call.method), _NEVER, [], None)
                          for call in parsed.calls)  # fmt: skip
-        assert isinstance(plan, tuple)
         answers = tuple(self._answered(answered, call, execute, snapshot())
                         for answered, call in zip(plan, parsed.calls, strict=True))  # fmt: skip
-        self._keep(parsed.shape, answers, sum(len(c) for a in answers for c in a.chunks))
+        self._keep(parsed.shape, answers)
         for answered, call in zip(answers, parsed.calls, strict=True):
             observe(call.method, call.params, call.journal_id, answered.error)
         if not parsed.batch:
@@ -110,14 +126,15 @@ class ReplyPlans:
         parts[-1] = b"]\n"
         return RPCReply(200, coalesce(parts))
 
-    def _parse(self, body: bytes, processor: JSONRPCProcessor) -> _Parsed | None:
-        planned = processor.planned_calls(body) if len(body) <= MAX_PLANNED_BODY_BYTES else None
+    def _read(self, body: bytes, payload: Any, processor: JSONRPCProcessor) -> _Parsed | None:
+        """The body's calls, remembered by its bytes so the same body is not read again."""
+        calls = processor.planned_calls(payload)
         parsed = None
-        if planned is not None:
-            batch, calls = planned
+        if calls is not None:
+            batch = isinstance(payload, list)
             parsed = _Parsed(repr((batch, [call.shape for call in calls])), batch, tuple(calls))
         with self._lock:
-            if len(self._bodies) >= MAX_PLANS:
+            if len(self._bodies) >= MAX_BODIES:
                 self._bodies.clear()
             self._bodies[body] = parsed
         return parsed
@@ -133,14 +150,19 @@ class ReplyPlans:
         result, error = run_call(execute, call.method, call.params)
         return _Answered(answered.reads, at, call.open_envelope(result, error), error)
 
-    def _keep(self, shape: Shape, plan: tuple[_Answered, ...] | object, size: int) -> None:
+    def _keep(self, shape: Shape, plan: tuple[_Answered, ...]) -> None:
+        size = sum(len(chunk) for answered in plan for chunk in answered.chunks)
         with self._lock:
+            held = self._bytes - self._sizes.get(shape, 0) + size
             full = shape not in self._plans and len(self._plans) >= MAX_PLANS
-            if full or self._bytes + size > MAX_ANSWER_BYTES:
+            if full or held > MAX_ANSWER_BYTES:
                 self._plans.clear()
-                self._bytes = 0
+                self._sizes.clear()
+                self._seen_once.clear()
+                held = size
             self._plans[shape] = plan
-            self._bytes += size
+            self._sizes[shape] = size
+            self._bytes = held
 
 
 def _reads(table: MethodTable, name: str) -> Reads | None:
