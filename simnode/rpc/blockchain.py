@@ -165,6 +165,10 @@ def getblockheader(ctx: RPCContext, args: list[Any]) -> Any:
     ('"00000000c937983704a73af28acdec37b049d214adbda81d7e2a3dd146f6ed09"',),
     arg_types=("string", "integer"), result_type="object",
     reads=Reads.CHAIN, skip_type_check=("verbosity",),  # src/rpc/blockchain.cpp getblock @ v31.0
+    # argNames: {"blockhash","verbosity|verbose"} in PAI 3.0.0 (src/rpc/blockchain.cpp
+    # vRPCCommands) and Bitcoin Core from 0.15 (RPCHelpMan keeps it); "verbose" before.
+    named=lambda profile: ("blockhash", "verbosity|verbose" if core_from("0.15", pai=True)(profile)
+                           else "verbose"),
 )  # fmt: skip
 def getblock(ctx: RPCContext, args: list[Any]) -> Any:
     """getblock @ PAI 3.0.0: verbosity a number, or the older boolean ``verbose``."""

@@ -90,6 +90,14 @@ class Method:
     # Arguments the handler checks itself under RPCHelpMan (RPCArgOptions skip_type_check, Bitcoin
     # Core 25+, #26929): getblock's verbosity takes a number or the old boolean.
     skip_type_check: tuple[str, ...] = ()
+    # The names a release takes the arguments by, where they differ from ``arg_names``: its
+    # table's argNames, an alias after "|" ("verbosity|verbose"), as transformNamedArguments
+    # reads them.
+    named: Callable[[Profile], tuple[str, ...]] | None = None
+
+    def names_in(self, profile: Profile) -> tuple[str, ...]:
+        """The argument names (with their aliases) the release takes named parameters by."""
+        return self.arg_names if self.named is None else self.named(profile)
 
     @property
     def max_args(self) -> int:
@@ -196,7 +204,7 @@ class MethodTable:
         method = self.methods.get(name)
         if method is None or not method.in_release(context.profile):
             raise RPCError(RPCErrorCode.METHOD_NOT_FOUND, "Method not found")
-        args = transform_named_arguments(params, method.arg_names)
+        args = transform_named_arguments(params, method.names_in(context.profile))
         required = method.required_args(context.profile)
         if not required <= len(args) <= method.max_args:
             # Every handler throws its full help text on wrong arity (fHelp || size checks).
@@ -248,19 +256,23 @@ def check_argument_types(method: Method, args: list[Any], required: int) -> None
 
 def transform_named_arguments(params: list[Any] | dict[str, Any], names: tuple[str, ...]) -> list:
     """``transformNamedArguments`` (src/rpc/server.cpp @ PAI 3.0.0): an object of named
-    parameters becomes a positional list, holes filled with null, trailing ones dropped."""
+    parameters becomes a positional list, holes filled with null, trailing ones dropped. A name
+    may carry aliases ("verbosity|verbose"): the first of them present is taken, and any other
+    left over is an unknown named parameter."""
     if isinstance(params, list):
         return params
-    unknown = [key for key in params if key not in names]
-    if unknown:
-        raise RPCError(RPCErrorCode.INVALID_PARAMETER, f"Unknown named parameter {unknown[0]}")
+    left = dict(params)
     args: list[Any] = []
     holes = 0
-    for name in names:
-        if name in params:
-            args.extend([None] * holes)
-            holes = 0
-            args.append(params[name])
-        else:
+    for pattern in names:
+        found = next((name for name in pattern.split("|") if name in left), None)
+        if found is None:
             holes += 1
+            continue
+        args.extend([None] * holes)
+        holes = 0
+        args.append(left.pop(found))
+    if left:
+        unknown = next(iter(left))
+        raise RPCError(RPCErrorCode.INVALID_PARAMETER, f"Unknown named parameter {unknown}")
     return args

@@ -11,7 +11,7 @@ from typing import Any
 from simnode.model.chain import Block
 from simnode.model.state import NodeSnapshot
 from simnode.model.transactions import DecodeError, Transaction, decode_transaction
-from simnode.profiles.chainshapes import core_version
+from simnode.profiles.chainshapes import core_from, core_version
 from simnode.profiles.history import v
 from simnode.profiles.txviews import (
     block_context,
@@ -157,6 +157,10 @@ def _find(snapshot: NodeSnapshot, txid: str) -> tuple[Transaction, Block | None]
     "a block in the blockchain.\n",
     ('"mytxid"',), arg_types=("string", "integer", "string"),
     result_type="string", skip_type_check=("verbose",),  # "verbosity|verbose" @ v31.0
+    # argNames: {"txid","verbose"} in PAI 3.0.0 (src/rpc/rawtransaction.cpp vRPCCommands) and
+    # Bitcoin Core 0.13-0.15; "blockhash" from 0.16; "verbosity|verbose" from 25.
+    named=lambda profile: (("txid", "verbosity|verbose" if core_from("25")(profile) else "verbose")
+                           + (("blockhash",) if core_from("0.16")(profile) else ())),
     # No ``reads``: up to 0.17 a confirmed transaction is found once a call (getblock) handed
     # out its block's transactions, which no revision of the node records.
 )  # fmt: skip
