@@ -37,6 +37,7 @@ from simnode.http.runner import (
 )
 from simnode.http.simulation import Served, Simulation
 from simnode.model.node import Node
+from simnode.profiles.profile import Profile
 from simnode.rpc import MethodTable, default_table
 from simnode.rpc.errors import RPCError, RPCErrorCode
 from simnode.rpc.jsonrpc import (
@@ -141,11 +142,15 @@ class NodeApp:
         self._allowed_cache: dict[str, bool] = {}  # parsing an address costs more than a lookup
         self.credentials = credentials
         self.table = table or default_table()
-        # PAI Core's legacy rules, and Bitcoin Core 28's (legacy without an absent id, and 2.0).
+        # By (JSON-RPC 2.0, named parameters): PAI Core's legacy rules, Bitcoin Core 28's
+        # (legacy without an absent id, and 2.0), and 0.13's (legacy, params an array only).
         self._processors = {
-            False: JSONRPCProcessor(LEGACY, max_batch_calls=MAX_BATCH_CALLS),
-            True: JSONRPCProcessor(
+            (False, True): JSONRPCProcessor(LEGACY, max_batch_calls=MAX_BATCH_CALLS),
+            (True, True): JSONRPCProcessor(
                 LegacyDialect(omit_absent_id=True), V2Dialect(), max_batch_calls=MAX_BATCH_CALLS
+            ),
+            (False, False): JSONRPCProcessor(
+                LegacyDialect(named_params=False), max_batch_calls=MAX_BATCH_CALLS
             ),
         }
         self.work_queue = WorkQueue(rpc_threads, work_queue_depth)
@@ -255,7 +260,7 @@ class NodeApp:
         answered from its reply plan (rpc/plans.py), unless a fault or warm-up is in play."""
         served = self.simulation.served  # one read: the rules, node and caches of one reset
         calls: list[tuple[str, Any, Any, RPCError | None]] = []
-        processor = self._processors[served.profile.features.jsonrpc_v2]
+        processor = self._processor(served.profile)
         view = RequestView(served.node)
         if execute is None and fault is None and self.simulation.warmup_message is None:
             reply = served.plans.reply(body, processor, self.table, self._executor(served, view),
@@ -268,12 +273,15 @@ class NodeApp:
             return plain(204)
         return JSONReply(reply.status, reply.chunks)
 
+    def _processor(self, profile: Profile) -> JSONRPCProcessor:
+        return self._processors[profile.features.jsonrpc_v2, profile.features.named_params]
+
     def reply_to(self, body: bytes, observe: Observer | None = None) -> RPCReply:
         """The reply the node would send to a JSON-RPC body, computed afresh (no reply plan)
         and without journaling its calls (``observe`` hears of each): what the benchmarks
         compare a server with, and the tests compare the plans with."""
         served = self.simulation.served
-        processor = self._processors[served.profile.features.jsonrpc_v2]
+        processor = self._processor(served.profile)
         return processor.process(body, self._executor(served, RequestView(served.node)), observe)
 
     def _record(

@@ -48,6 +48,7 @@ class NetFeatures:
     unban_unknown: str = "Error: Unban failed. Requested address/subnet was not previously banned."
     work_queue_status: int = 500  # 503 from Bitcoin Core 22 (#18335)
     jsonrpc_v2: bool = False  # JSON-RPC 2.0 beside the legacy protocol, from Bitcoin Core 28
+    named_params: bool = True  # params as an object: Bitcoin Core 0.14+ (#8811), PAI Core
     has_getinfo: bool = True  # PAI Core keeps it; Bitcoin Core removed it in 0.16
     # getnetworkinfo: localservicesnames (0.19+, #16787), connections_in/out (0.21+, #19405),
     # warnings as a list of strings (28+, #29845).

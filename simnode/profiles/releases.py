@@ -62,6 +62,7 @@ def _features(version: int, switches: frozenset[str] = frozenset()) -> NetFeatur
         **({"unban_unknown": _UNBAN_UNKNOWN} if version >= v("0.20.1") else {}),
         work_queue_status=503 if version >= v("22") else 500,
         jsonrpc_v2=version >= v("28"),
+        named_params=version >= v("0.14"),
         has_getinfo=version < v("0.16"),
         networkinfo_servicesnames=version >= v("0.19"),
         networkinfo_connections_split=version >= v("0.21"),

@@ -31,6 +31,8 @@ class RPCReply:
 
 
 class Dialect(Protocol):
+    named_params: bool  # params may be an object (named parameters)
+
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]: ...
 
     def members(self, result: Any, error: RPCError | None) -> dict[str, Any]: ...
@@ -45,9 +47,12 @@ class LegacyDialect:
     """PAI Core 3.0.0 (src/rpc/protocol.cpp JSONRPCReplyObj, src/httprpc.cpp JSONErrorReply):
     ``{"result","error","id"}`` always; HTTP 400 for -32600, 404 for -32601, 500 for other
     errors. A request without an id gets ``"id":null``, or, from Bitcoin Core 28 on
-    (``omit_absent_id``), a reply without an id."""
+    (``omit_absent_id``), a reply without an id. Named parameters (an object) from Bitcoin
+    Core 0.14 (#8811) and in PAI Core; before, ``named_params`` off, params must be an array
+    (JSONRequest::parse, src/rpc/server.cpp @ v0.13.2)."""
 
     omit_absent_id: bool = False
+    named_params: bool = True
 
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]:
         return _with_id(self, self.members(result, error), request_id)
@@ -77,6 +82,8 @@ class V2Dialect:
     """JSON-RPC 2.0 as Bitcoin Core 28+ speaks it (#27101, doc/JSON-RPC-interface.md): only one
     of ``result``/``error``, HTTP 200 even for errors (400 for an invalid request)."""
 
+    named_params = True  # 2.0 came with them
+
     def envelope(self, result: Any, error: RPCError | None, request_id: Any) -> dict[str, Any]:
         return _with_id(self, self.members(result, error), request_id)
 
@@ -102,6 +109,8 @@ def _with_id(dialect: Dialect, members: dict[str, Any], request_id: Any) -> dict
 
 
 LEGACY = LegacyDialect()
+# What params must be, said when they are not: with named parameters, and before them (0.13).
+_PARAMS_KIND = {True: "Params must be an array or object", False: "Params must be an array"}
 
 # (method name, params) -> result; raises RPCError.
 Executor = Callable[[str, list[Any] | dict[str, Any]], Any]
@@ -306,7 +315,9 @@ class JSONRPCProcessor:
         if params is None:
             params = []
         elif not isinstance(params, list | dict):
-            raise RPCError(RPCErrorCode.INVALID_REQUEST, "Params must be an array or object")
+            raise RPCError(RPCErrorCode.INVALID_REQUEST, _PARAMS_KIND[request.dialect.named_params])
+        elif isinstance(params, dict) and not request.dialect.named_params:
+            raise RPCError(RPCErrorCode.INVALID_REQUEST, _PARAMS_KIND[False])
         request.method, request.params = method, params
 
     def _fresh(self) -> _Request:

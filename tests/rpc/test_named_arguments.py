@@ -65,3 +65,24 @@ def test_getrawtransaction_names_by_release(profile, arguments, unknown):
     positional = [txid, *given.values()]
     assert reply == {"result": app.call("getrawtransaction", *positional)[1]["result"],
                      "error": None, "id": 1}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("profile", "params", "status", "error"),
+    [
+        # JSONRequest::parse (src/rpc/server.cpp @ v0.13.2): params must be an array
+        ("core-0.13", {}, 400, "Params must be an array"),
+        ("core-0.13", "x", 400, "Params must be an array"),
+        ("core-0.13", [], 200, None),
+        # from 0.14 (#8811), and in PAI Core 3.0.0: an array or an object
+        ("core-0.15", {}, 200, None),
+        ("core-0.15", "x", 400, "Params must be an array or object"),
+        ("pai", {}, 200, None),
+        ("pai", 3, 400, "Params must be an array or object"),
+    ],
+)
+def test_named_parameters_arrived_in_0_14(profile, params, status, error):
+    response = AppUnderTest(2, profile).post({"method": "getblockcount", "params": params, "id": 1})
+    reply = json.loads(response.data)
+    assert response.status_code == status
+    assert reply["error"] == (None if error is None else {"code": -32600, "message": error})
