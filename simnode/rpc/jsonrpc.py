@@ -100,11 +100,15 @@ class V2Dialect:
         return 400 if error is not None and error.code == RPCErrorCode.INVALID_REQUEST else 200
 
 
+def _id_or_null(request_id: Any) -> Any:
+    """The id as a reply echoes it and the journal keeps it: null for a request without one."""
+    return None if request_id is _NO_ID else request_id
+
+
 def _with_id(dialect: Dialect, members: dict[str, Any], request_id: Any) -> dict[str, Any]:
-    """The envelope: its members, then the id if the dialect answers with one (null for a
-    request that had none)."""
+    """The envelope: its members, then the id if the dialect answers with one."""
     if dialect.answers_id(request_id):
-        members["id"] = None if request_id is _NO_ID else request_id
+        members["id"] = _id_or_null(request_id)
     return members
 
 
@@ -218,7 +222,7 @@ class PlannedCall:
 
     @property
     def journal_id(self) -> Any:
-        return None if self.id is _NO_ID else self.id
+        return _id_or_null(self.id)
 
     @property
     def shape(self) -> str:
@@ -344,8 +348,7 @@ class JSONRPCProcessor:
         assert request.params is not None
         result, error = run_call(execute, request.method, request.params)
         if observe is not None:
-            request_id = None if request.id is _NO_ID else request.id
-            observe(request.method, request.params, request_id, error)
+            observe(request.method, request.params, _id_or_null(request.id), error)
         if request.notification:
             return None, error, request.dialect
         return request.dialect.envelope(result, error, request.id), error, request.dialect

@@ -86,19 +86,24 @@ class ReplyPlans:
     ) -> RPCReply:
         """The reply to ``body``, as ``processor.process`` would give it (``observe`` hears of
         every call); ``snapshot`` is the request's view of the node, retaken after a change."""
+        payload: Any = _UNREAD  # the body parsed here, if it was
+
+        def afresh() -> RPCReply:
+            if payload is _UNREAD:
+                return processor.process(body, execute, observe)
+            return processor.process_payload(payload, execute, observe)
+
         parsed = self._bodies.get(body, _UNREAD)
         if parsed is _UNREAD:
             if len(body) > MAX_PLANNED_BODY_BYTES:
-                return processor.process(body, execute, observe)
+                return afresh()
             try:
                 payload = parse_body(body)
             except RPCError:
-                return processor.process(body, execute, observe)  # its parse error reply
+                return afresh()  # its parse error reply
             parsed = self._read(body, payload, processor)
-            if parsed is None:
-                return processor.process_payload(payload, execute, observe)
         if parsed is None:
-            return processor.process(body, execute, observe)
+            return afresh()
         assert isinstance(parsed, _Parsed)
         plan = self._plans.get(parsed.shape)
         if plan is None:
@@ -107,7 +112,7 @@ class ReplyPlans:
                     if len(self._seen_once) >= MAX_BODIES:  # an indexer walking the chain
                         self._seen_once.clear()
                     self._seen_once.add(parsed.shape)
-                return processor.process(body, execute, observe)
+                return afresh()
             plan = tuple(_Answered(_reads(table, call.method), _NEVER, [], None)
                          for call in parsed.calls)  # fmt: skip
         answers = tuple(self._answered(answered, call, execute, snapshot())
